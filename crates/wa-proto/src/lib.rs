@@ -1,0 +1,28 @@
+//! # wa-proto: the sans-IO core of the WhatsApp multi-device protocol
+//!
+//! This crate owns every byte-level fact of the protocol and nothing else:
+//!
+//! ```text
+//! websocket bytes ─► frame ─► Noise transport ─► binary node ─► protobuf payloads
+//!                  (frame)      (noise)            (binary)        (proto)
+//! ```
+//!
+//! * [`jid`]: WhatsApp addresses (`user[:device]@server`, agents, LIDs).
+//! * [`binary`]: the binary XML-like node codec with the version-3 token
+//!   dictionaries, an owned [`binary::Node`] and a zero-copy reader.
+//! * [`frame`]: the 3-byte length-prefixed framing and the intro header.
+//! * [`noise`]: the `Noise_XX_25519_AESGCM_SHA256` handshake in both roles,
+//!   the server certificate chain, and the transport cipher.
+//! * [`proto`]: prost types generated from the `proto/` schema.
+//!
+//! ## What this crate must not do
+//! It performs no IO, never sleeps or spawns, depends on no async runtime, and
+//! never reads the clock or a global random number generator: time is passed in
+//! as a value and randomness as `&mut impl CryptoRng`. Every decoder returns a
+//! typed [`Error`] on malformed input and never panics (the `fuzz/` targets
+//! check this). The runtime that owns sockets and timers is `wa-session`.
+
+pub mod error;
+pub mod proto;
+
+pub use error::{Error, Result};

@@ -1,0 +1,28 @@
+//! `cargo xtask <command>`: development automation for the workspace.
+//!
+//! Nothing here is needed at run time. Commands:
+//! - `ci`: everything CI runs (format, lints, tests, interop, dependency rules).
+//! - `node decode|encode`: the binary-node dev tool (a stable contract, see `docs/tools.md`).
+//! - `interop`: interop suites against Baileys / libsignal (installed into `target/oracles`).
+//! - `bench [--json]`: our criterion figures beside the peer figures, measured in one run.
+//! - `fuzz [SECONDS]`: runs every cargo-fuzz target for SECONDS each.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod ci;
+mod interop;
+mod util;
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or_default();
+    match args.first().map(String::as_str) {
+        Some("ci") => ci::run(rest),
+        Some("interop") => interop::run(rest),
+        Some(cmd) => anyhow::bail!("unknown xtask command: {cmd} (try: ci, node, interop, bench, fuzz)"),
+        None => {
+            eprintln!("usage: cargo xtask <ci|node|interop|bench|fuzz> [args]");
+            Ok(())
+        }
+    }
+}
