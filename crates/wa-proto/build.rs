@@ -15,7 +15,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("cargo:rerun-if-changed={}", root.display());
     let fds = protox::compile(&files, [&root])?;
-    prost_build::Config::new()
-        .compile_fds(fds)?;
+    prost_build::Config::new().compile_fds(fds)?;
     Ok(())
 }

@@ -10,17 +10,41 @@ use crate::util::{cargo, has, run as sh};
 
 /// Crates `wa-proto` must never depend on (sans-IO rule).
 const FORBIDDEN_IN_CORE: &[&str] = &[
-    "tokio", "async-std", "smol", "futures", "async-trait", "mio", "rusqlite", "tungstenite",
-    "tokio-tungstenite", "reqwest", "hyper", "socket2",
+    "tokio",
+    "async-std",
+    "smol",
+    "futures",
+    "async-trait",
+    "mio",
+    "rusqlite",
+    "tungstenite",
+    "tokio-tungstenite",
+    "reqwest",
+    "hyper",
+    "socket2",
 ];
 
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let interop = !args.iter().any(|a| a == "--no-interop");
     sh(cargo().args(["fmt", "--all", "--", "--check"]))?;
-    sh(cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    sh(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     check_core_dependencies()?;
     if has("cargo-nextest", &["nextest", "--version"]) {
-        sh(cargo().args(["nextest", "run", "--workspace", "--locked", "--no-fail-fast"]))?;
+        sh(cargo().args([
+            "nextest",
+            "run",
+            "--workspace",
+            "--locked",
+            "--no-fail-fast",
+        ]))?;
     } else {
         sh(cargo().args(["test", "--workspace", "--locked", "--no-fail-fast"]))?;
     }
@@ -37,7 +61,9 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
 fn check_core_dependencies() -> anyhow::Result<()> {
     let out = cargo()
         .current_dir(crate::util::root())
-        .args(["tree", "-p", "wa-proto", "-e", "normal", "--prefix", "none", "--locked"])
+        .args([
+            "tree", "-p", "wa-proto", "-e", "normal", "--prefix", "none", "--locked",
+        ])
         .output()?;
     anyhow::ensure!(out.status.success(), "cargo tree failed");
     let tree = String::from_utf8(out.stdout)?;
@@ -46,7 +72,10 @@ fn check_core_dependencies() -> anyhow::Result<()> {
         .filter_map(|l| l.split_whitespace().next())
         .filter(|name| FORBIDDEN_IN_CORE.contains(name))
         .collect();
-    anyhow::ensure!(bad.is_empty(), "wa-proto must stay sans-IO but depends on: {bad:?}");
+    anyhow::ensure!(
+        bad.is_empty(),
+        "wa-proto must stay sans-IO but depends on: {bad:?}"
+    );
     eprintln!("ci: wa-proto dependency tree is free of async runtimes and IO crates");
     Ok(())
 }

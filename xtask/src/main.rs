@@ -19,7 +19,9 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("ci") => ci::run(rest),
         Some("interop") => interop::run(rest),
-        Some(cmd) => anyhow::bail!("unknown xtask command: {cmd} (try: ci, node, interop, bench, fuzz)"),
+        Some(cmd) => {
+            anyhow::bail!("unknown xtask command: {cmd} (try: ci, node, interop, bench, fuzz)")
+        }
         None => {
             eprintln!("usage: cargo xtask <ci|node|interop|bench|fuzz> [args]");
             Ok(())

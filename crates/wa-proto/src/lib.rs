@@ -23,6 +23,8 @@
 //! check this). The runtime that owns sockets and timers is `wa-session`.
 
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod proto;
 
 pub use error::{Error, Result};

@@ -28,7 +28,10 @@ pub(crate) fn ensure_oracle() -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(&dir)?;
     let pkg = dir.join("package.json");
     if !pkg.exists() {
-        std::fs::write(&pkg, r#"{"name":"wa-oracles","private":true,"type":"module"}"#)?;
+        std::fs::write(
+            &pkg,
+            r#"{"name":"wa-oracles","private":true,"type":"module"}"#,
+        )?;
     }
     let mut npm = Command::new("npm");
     npm.args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])

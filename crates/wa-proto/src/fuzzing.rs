@@ -1,0 +1,9 @@
+//! Entry points shared by the cargo-fuzz targets in `fuzz/` and the corpus
+//! replay test (`tests/fuzz_corpus.rs`), so both exercise exactly the same code.
+//!
+//! Each function feeds arbitrary bytes to a decoder (and, where it decodes,
+//! checks round-trip invariants). They must never panic; a panic is a bug.
+//! [`TARGETS`] lists them by the name of their fuzz target.
+
+/// Every fuzz target: (name of `fuzz/fuzz_targets/<name>.rs`, entry point).
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[];
