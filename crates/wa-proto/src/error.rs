@@ -9,6 +9,9 @@ pub enum Error {
     /// A protobuf message could not be decoded.
     #[error("protobuf decode failed: {0}")]
     Protobuf(String),
+    /// A key had the wrong length or type byte.
+    #[error("invalid key: {0}")]
+    InvalidKey(&'static str),
 }
 
 /// `Result` with [`Error`].

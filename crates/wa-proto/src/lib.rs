@@ -13,6 +13,7 @@
 //! * [`frame`]: the 3-byte length-prefixed framing and the intro header.
 //! * [`noise`]: the `Noise_XX_25519_AESGCM_SHA256` handshake in both roles,
 //!   the server certificate chain, and the transport cipher.
+//! * [`keys`]: Curve25519 key pairs, X25519 agreement and XEdDSA signatures.
 //! * [`proto`]: prost types generated from the `proto/` schema.
 //!
 //! ## What this crate must not do
@@ -25,6 +26,7 @@
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod keys;
 pub mod proto;
 
 pub use error::{Error, Result};
