@@ -5,5 +5,8 @@
 //! checks round-trip invariants). They must never panic; a panic is a bug.
 //! [`TARGETS`] lists them by the name of their fuzz target.
 
+/// A fuzz entry point: arbitrary bytes in, no panic out.
+pub type Entry = fn(&[u8]);
+
 /// Every fuzz target: (name of `fuzz/fuzz_targets/<name>.rs`, entry point).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[];
+pub const TARGETS: &[(&str, Entry)] = &[];
