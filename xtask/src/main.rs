@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod bench;
 mod ci;
 mod interop;
 mod util;
@@ -19,6 +20,7 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("ci") => ci::run(rest),
         Some("interop") => interop::run(rest),
+        Some("bench") => bench::run(rest),
         Some(cmd) => {
             anyhow::bail!("unknown xtask command: {cmd} (try: ci, node, interop, bench, fuzz)")
         }
