@@ -64,7 +64,10 @@ fn oneof_reordering_is_only_a_field_order_difference() {
         panic!("header media is not a video");
     };
     assert_eq!(video.seconds(), 3);
-    assert_eq!(video.mimetype(), v.s("interactiveMessage.header.videoMessage.mimetype"));
+    assert_eq!(
+        video.mimetype(),
+        v.s("interactiveMessage.header.videoMessage.mimetype")
+    );
     assert_eq!(header.title(), v.s("interactiveMessage.header.title"));
 }
 
@@ -115,4 +118,47 @@ fn decode_rejects_truncated_vectors_with_a_typed_error() {
     assert!(matches!(err, wa_proto::Error::Protobuf(_)));
     let ok: wa::Message = decode(&v.bytes).expect("full message decodes");
     assert!(ok.image_message.is_some());
+}
+
+#[test]
+fn every_vector_type_has_a_typed_assertion_file() {
+    // The types asserted by proto_vectors_{message,login,history,sync}.rs.
+    const COVERED: &[&str] = &[
+        "Message",
+        "Message.PollVoteMessage",
+        "MessageKey",
+        "ClientPayload",
+        "DeviceProps",
+        "ADVDeviceIdentity",
+        "ADVSignedDeviceIdentity",
+        "ADVSignedDeviceIdentityHMAC",
+        "ADVKeyIndexList",
+        "ADVSignedKeyIndexList",
+        "HandshakeMessage",
+        "CertChain",
+        "CertChain.NoiseCertificate.Details",
+        "SignalMessage",
+        "PreKeySignalMessage",
+        "SenderKeyMessage",
+        "SenderKeyDistributionMessage",
+        "MediaRetryNotification",
+        "ServerErrorReceipt",
+        "VerifiedNameCertificate",
+        "VerifiedNameCertificate.Details",
+        "WebMessageInfo",
+        "HistorySync",
+        "SyncActionValue",
+        "SyncActionData",
+        "SyncdPatch",
+        "SyncdMutations",
+        "SyncdSnapshot",
+    ];
+    for v in vectors() {
+        assert!(
+            COVERED.contains(&v.type_name.as_str()),
+            "{}: type {} unasserted",
+            v.name,
+            v.type_name
+        );
+    }
 }

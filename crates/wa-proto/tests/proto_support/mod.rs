@@ -123,7 +123,10 @@ fn at<'a>(mut v: &'a Value, path: &str) -> Option<&'a Value> {
 pub(crate) fn vectors() -> &'static [Vector] {
     static V: OnceLock<Vec<Vector>> = OnceLock::new();
     V.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/proto/baileys.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/vectors/proto/baileys.json"
+        );
         let text = std::fs::read_to_string(path).expect("read baileys.json");
         let raw: Vec<Value> = serde_json::from_str(&text).expect("parse baileys.json");
         raw.into_iter()
@@ -188,9 +191,7 @@ pub(crate) fn reencode(v: &Vector) -> Vec<u8> {
         "MediaRetryNotification" => roundtrip::<wa::MediaRetryNotification>(v),
         "ServerErrorReceipt" => roundtrip::<wa::ServerErrorReceipt>(v),
         "VerifiedNameCertificate" => roundtrip::<wa::VerifiedNameCertificate>(v),
-        "VerifiedNameCertificate.Details" => {
-            roundtrip::<wa::verified_name_certificate::Details>(v)
-        }
+        "VerifiedNameCertificate.Details" => roundtrip::<wa::verified_name_certificate::Details>(v),
         "WebMessageInfo" => roundtrip::<wa::WebMessageInfo>(v),
         "HistorySync" => roundtrip::<wa::HistorySync>(v),
         "SyncActionValue" => roundtrip::<wa::SyncActionValue>(v),
@@ -204,7 +205,12 @@ pub(crate) fn reencode(v: &Vector) -> Vec<u8> {
 
 /// Checks a MessageKey against Baileys' decoding at `path`.
 pub(crate) fn check_key(k: &wa::MessageKey, v: &Vector, path: &str) {
-    assert_eq!(k.remote_jid(), v.s(&format!("{path}.remoteJid")), "{}", v.name);
+    assert_eq!(
+        k.remote_jid(),
+        v.s(&format!("{path}.remoteJid")),
+        "{}",
+        v.name
+    );
     assert_eq!(k.from_me(), v.b(&format!("{path}.fromMe")), "{}", v.name);
     assert_eq!(k.id(), v.s(&format!("{path}.id")), "{}", v.name);
     let p = format!("{path}.participant");
