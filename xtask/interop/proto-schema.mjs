@@ -10,6 +10,7 @@
 // they are counted in the summary.
 //
 // Usage (from the oracle folder): node proto-schema.mjs <proto dir>
+// (LIST_OMITTED=1 also lists the reference fields left out.)
 // Prints a summary line; exits 1 with one line per mismatch.
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -110,7 +111,11 @@ function checkMessage(o, r, where) {
     }
     if (realOneof(f) !== realOneof(rf)) errors.push(`${at}: oneof ${realOneof(f)}, reference ${realOneof(rf)}`);
   }
-  stats.refFieldsNotDeclared += r.fieldsArray.filter((rf) => !o.fields[rf.name]).length;
+  const omitted = r.fieldsArray.filter((rf) => !o.fields[rf.name]);
+  stats.refFieldsNotDeclared += omitted.length;
+  if (process.env.LIST_OMITTED) {
+    for (const rf of omitted) console.error(`not declared: ${where}.${rf.name} = ${rf.id}`);
+  }
 }
 
 function walk(ns, where) {
