@@ -3,6 +3,8 @@
 //! transport cipher: every handshake and transport ciphertext must match
 //! byte for byte, and every payload must decrypt.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use serde::Deserialize;
 use wa_proto::keys::{KeyPair, PrivateKey};
 use wa_proto::noise::Transport;
@@ -50,7 +52,10 @@ fn load(name: &str) -> File {
 /// Runs one vector; returns how many messages were checked.
 fn replay(v: &Vector) -> usize {
     assert_eq!(v.protocol_name, "Noise_XX_25519_AESGCM_SHA256");
-    assert!(v.messages.len() >= 3, "a vector needs the 3 handshake messages");
+    assert!(
+        v.messages.len() >= 3,
+        "a vector needs the 3 handshake messages"
+    );
     let init = Initiator::new(
         Variant::Standard,
         key(&v.init_static),
@@ -115,7 +120,10 @@ fn cacophony_xx_25519_aesgcm_sha256() {
     assert!(!f.vectors.is_empty());
     let mut n = 0;
     for v in &f.vectors {
-        assert!(v.handshake_hash.is_some(), "cacophony vectors carry the hash");
+        assert!(
+            v.handshake_hash.is_some(),
+            "cacophony vectors carry the hash"
+        );
         n += replay(v);
     }
     assert!(n >= 6, "expected handshake and transport messages, got {n}");
@@ -189,5 +197,9 @@ fn whatsapp_variant_skips_the_first_payload_hash() {
     assert!(i.read_message_2(&m1).is_err());
     // And the WhatsApp first message refuses a payload.
     assert!(mk_init(Variant::WhatsApp).write_message_1(b"p").is_err());
-    assert!(mk_resp(Variant::WhatsApp).read_message_1(&[7u8; 33]).is_err());
+    assert!(
+        mk_resp(Variant::WhatsApp)
+            .read_message_1(&[7u8; 33])
+            .is_err()
+    );
 }
