@@ -10,6 +10,8 @@ use std::process::Command;
 
 use crate::util::{root, run as run_cmd};
 
+mod noise;
+
 /// Exact oracle versions (a change here is a deliberate re-baselining).
 const ORACLE_PACKAGES: &[&str] = &["baileys@7.0.0-rc14", "libsignal@6.0.0"];
 
@@ -57,10 +59,13 @@ pub(crate) fn node_script(script: &str, args: &[&str]) -> anyhow::Result<String>
     Ok(String::from_utf8(out.stdout)?)
 }
 
+/// An interop suite's entry point.
+type Suite = fn() -> anyhow::Result<()>;
+
 /// Runs every interop suite, or those named in `args`.
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     ensure_oracle()?;
-    let suites: &[(&str, fn() -> anyhow::Result<()>)] = &[];
+    let suites: &[(&str, Suite)] = &[("noise", noise::run)];
     let mut ran = 0;
     for (name, suite) in suites {
         if args.is_empty() || args.iter().any(|a| a == name) {
