@@ -103,7 +103,10 @@ pub fn frame_decode(data: &[u8]) {
         d.with_max_frame_len(max)
     };
     let whole = [0, stream.len()];
-    let cuts = split_points(stream.len(), u32::from(ctl).wrapping_mul(0x9e37_79b9).wrapping_add(1));
+    let cuts = split_points(
+        stream.len(),
+        u32::from(ctl).wrapping_mul(0x9e37_79b9).wrapping_add(1),
+    );
     let other = split_points(stream.len(), u32::from(ctl) ^ 0x5bd1_e995);
 
     let (f1, ok1, d1) = decode_push(make(), stream, &whole);
@@ -198,34 +201,72 @@ fn fuzz_server(fx: &NoiseFixture) -> crate::noise::ServerHandshake {
     )
 }
 
-/// `noise_handshake`: `data` as the `ServerHello` for an initiator, as the
-/// `ClientHello` and (after a valid hello) the `ClientFinish` for a
-/// responder, and as a certificate chain. All fixed-key, so corpus seeds
-/// from [`noise_handshake_seeds`] reach the deep paths.
+/// Roles of `noise_handshake`, chosen by the first input byte.
+const NOISE_MODES: [&str; 4] = [
+    "server_hello",
+    "client_hello",
+    "client_finish",
+    "cert_chain",
+];
+
+/// `noise_handshake`: the first byte picks what the rest is fed to (mode
+/// `b % 4`): 0 the `ServerHello` for an initiator, 1 the `ClientHello` for a
+/// responder, 2 the `ClientFinish` for a responder that read a valid hello,
+/// 3 a certificate chain for [`crate::noise::TrustedRoot::verify`]. Keys are
+/// fixed, so corpus seeds from [`noise_handshake_seeds`] reach the deep
+/// paths.
 pub fn noise_handshake(data: &[u8]) {
     use crate::noise::ClientHandshake;
+    let Some((&mode, msg)) = data.split_first() else {
+        return;
+    };
     let fx = noise_fixture();
-    if let Ok((client, _)) = ClientHandshake::start_with_ephemeral(
-        fx.client_e.clone(),
-        fx.client_s.clone(),
-        &crate::frame::WA_HEADER,
-    ) && let Ok((send, info)) = client.read_server_hello(data, &fx.trust, FUZZ_NOW)
-    {
-        assert_eq!(info.static_key, fx.server_s.public);
-        assert!(send.finish(b"fuzz").is_ok());
+    match mode % 4 {
+        0 => {
+            if let Ok((client, _)) = ClientHandshake::start_with_ephemeral(
+                fx.client_e.clone(),
+                fx.client_s.clone(),
+                &crate::frame::WA_HEADER,
+            ) && let Ok((send, info)) = client.read_server_hello(msg, &fx.trust, FUZZ_NOW)
+            {
+                assert_eq!(info.static_key, fx.server_s.public);
+                assert!(send.finish(b"fuzz").is_ok());
+            }
+        }
+        1 => {
+            let _ = fuzz_server(fx).read_client_hello(msg);
+        }
+        2 => {
+            if let Ok((await_finish, _)) = fuzz_server(fx).read_client_hello(&fx.client_hello)
+                && let Ok((_, client_static, _)) = await_finish.read_client_finish(msg)
+            {
+                assert_eq!(client_static, fx.client_s.public);
+            }
+        }
+        _ => {
+            if let Ok(chain) = fx.trust.verify(msg, &fx.server_s.public, FUZZ_NOW) {
+                assert_eq!(chain.leaf.key, fx.server_s.public);
+            }
+        }
     }
-    let _ = fuzz_server(fx).read_client_hello(data);
-    if let Ok((await_finish, _)) = fuzz_server(fx).read_client_hello(&fx.client_hello)
-        && let Ok((_, client_static, _)) = await_finish.read_client_finish(data)
-    {
-        assert_eq!(client_static, fx.client_s.public);
-    }
-    let _ = fx.trust.verify(data, &fx.server_s.public, FUZZ_NOW);
 }
 
-/// Real messages of a fixture handshake, as `(name, bytes)`: seed corpus for
-/// `noise_handshake` (ClientHello, ServerHello, ClientFinish, the chain).
+/// Real messages of a fixture handshake as `noise_handshake` inputs (mode
+/// byte + message), named by mode: the seed corpus.
 pub fn noise_handshake_seeds() -> Vec<(&'static str, Vec<u8>)> {
+    raw_noise_seeds()
+        .into_iter()
+        .filter_map(|(name, msg)| {
+            let mode = NOISE_MODES.iter().position(|m| *m == name)?;
+            let mut input = vec![u8::try_from(mode).ok()?];
+            input.extend_from_slice(&msg);
+            Some((name, input))
+        })
+        .collect()
+}
+
+/// The fixture handshake's messages by name.
+fn raw_noise_seeds() -> Vec<(&'static str, Vec<u8>)> {
     let fx = noise_fixture();
     let mut out = vec![
         ("client_hello", fx.client_hello.clone()),
