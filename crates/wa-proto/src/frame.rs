@@ -418,10 +418,7 @@ impl FrameDecoder {
 /// Parses a client intro at the start of `data`.
 fn scan_intro(data: &[u8], header: &[u8; 4], max_routing: usize) -> Result<Scan> {
     // Check the bytes we have so garbage is refused without waiting.
-    let prefix_matches = |expected: &[u8]| {
-        let n = data.len().min(expected.len());
-        data.get(..n) == expected.get(..n)
-    };
+    let prefix_matches = |expected: &[u8]| agrees_with(data, expected);
     if data.len() < 2 {
         if prefix_matches(&header[..]) || prefix_matches(&ED_PREFIX) {
             return Ok(Scan::NeedMore);
@@ -445,7 +442,7 @@ fn scan_intro(data: &[u8], header: &[u8; 4], max_routing: usize) -> Result<Scan>
         let routing = 7..7 + len;
         let end = routing.end + header.len();
         if let Some(tail) = data.get(routing.end..)
-            && !prefix_matches_at(tail, header)
+            && !agrees_with(tail, header)
         {
             return Err(Error::BadIntro(
                 "routing intro not followed by the WA header",
@@ -471,8 +468,9 @@ fn scan_intro(data: &[u8], header: &[u8; 4], max_routing: usize) -> Result<Scan>
     })
 }
 
-/// Whether `tail` is a prefix of `expected` or starts with it.
-fn prefix_matches_at(tail: &[u8], expected: &[u8]) -> bool {
-    let n = tail.len().min(expected.len());
-    tail.get(..n) == expected.get(..n)
+/// Whether `data` agrees with `expected` as far as both go (`data` is a
+/// prefix of `expected` or starts with it).
+fn agrees_with(data: &[u8], expected: &[u8]) -> bool {
+    let n = data.len().min(expected.len());
+    data.get(..n) == expected.get(..n)
 }

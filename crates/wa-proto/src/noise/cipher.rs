@@ -35,7 +35,6 @@ pub fn nonce(counter: u32) -> [u8; 12] {
 /// The counter starts at 0 and advances after every successful operation; a
 /// failed decryption does not advance it. After message 2^32 − 1 every call
 /// fails with [`Error::NonceExhausted`].
-#[derive(Clone)]
 pub(crate) struct CipherState {
     aead: Aes256Gcm,
     /// Next counter; values above `u32::MAX` mean exhausted.

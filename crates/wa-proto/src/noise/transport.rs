@@ -16,16 +16,18 @@
 use super::cipher::{CipherState, TAG_LEN};
 use crate::Result;
 
-/// Sending half of a [`Transport`].
-#[derive(Debug, Clone)]
+/// Sending half of a [`Transport`]. Not `Clone`: two copies would reuse
+/// nonces.
+#[derive(Debug)]
 pub struct SendCipher(CipherState);
 
 /// Receiving half of a [`Transport`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RecvCipher(CipherState);
 
-/// Both directions of an established Noise session.
-#[derive(Debug, Clone)]
+/// Both directions of an established Noise session. Not `Clone`, so a
+/// nonce can never be used twice.
+#[derive(Debug)]
 pub struct Transport {
     send: SendCipher,
     recv: RecvCipher,
