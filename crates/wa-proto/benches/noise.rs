@@ -8,6 +8,7 @@
 //! * `socket_encrypt_64KiB`, `socket_decrypt_64KiB`: the copying socket
 //!   path: `encrypt_frame_into` a reused buffer, and `push_bytes` +
 //!   `next_payload` of a framed ciphertext.
+//! * `baseline_aesgcm_encrypt_64KiB`: aes-gcm alone, for comparison.
 //! * `handshake`: a full in-process client + server handshake (key
 //!   generation, four X25519 per side, chain verification).
 //!
@@ -89,7 +90,7 @@ fn bench_transport(c: &mut Criterion, f: &mut Fixture, name: &str, len: usize) {
     let mut g = c.benchmark_group("noise");
     g.throughput(Throughput::Bytes(len as u64));
 
-    let (mut tx, mut rx) = handshake(f);
+    let (mut tx, _) = handshake(f);
     let mut buf: Vec<u8> = (0..len).map(|i| i as u8).collect();
     g.bench_function(format!("encrypt_{name}"), |b| {
         b.iter(|| {
@@ -102,6 +103,7 @@ fn bench_transport(c: &mut Criterion, f: &mut Fixture, name: &str, len: usize) {
     // batch untimed, then time decrypting it.
     let batch = (4 * 1024 * 1024 / (len + TAG_LEN)).clamp(8, 4096);
     let plain: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+    let (mut tx, mut rx) = handshake(f);
     g.bench_function(format!("decrypt_{name}"), |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -127,7 +129,7 @@ fn bench_socket(c: &mut Criterion, f: &mut Fixture) {
     let len = 64 * 1024;
     let mut g = c.benchmark_group("noise");
     g.throughput(Throughput::Bytes(len as u64));
-    let (mut client, mut server) = sockets(f);
+    let (mut client, _) = sockets(f);
     let payload: Vec<u8> = (0..len).map(|i| i as u8).collect();
     let mut out = Vec::with_capacity(len + 64);
     g.bench_function("socket_encrypt_64KiB", |b| {
@@ -138,6 +140,7 @@ fn bench_socket(c: &mut Criterion, f: &mut Fixture) {
                 .unwrap();
         });
     });
+    let (mut client, mut server) = sockets(f);
     g.bench_function("socket_decrypt_64KiB", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -161,6 +164,29 @@ fn bench_socket(c: &mut Criterion, f: &mut Fixture) {
     g.finish();
 }
 
+/// Reference point: aes-gcm alone on the same buffer, same nonce layout, so
+/// the transport's overhead shows in the same run.
+fn bench_baseline(c: &mut Criterion) {
+    use aes_gcm::aead::{AeadInOut, KeyInit};
+    let len = 64 * 1024;
+    let mut g = c.benchmark_group("noise");
+    g.throughput(Throughput::Bytes(len as u64));
+    let aead = aes_gcm::Aes256Gcm::new(&[7u8; 32].into());
+    let mut buf: Vec<u8> = (0..len).map(|i| i as u8).collect();
+    let mut n = 0u32;
+    g.bench_function("baseline_aesgcm_encrypt_64KiB", |b| {
+        b.iter(|| {
+            n = n.wrapping_add(1);
+            let nonce = aes_gcm::Nonce::from(wa_proto::noise::nonce(n));
+            let tag = aead
+                .encrypt_inout_detached(&nonce, &[], black_box(&mut buf[..]).into())
+                .unwrap();
+            black_box(tag);
+        });
+    });
+    g.finish();
+}
+
 fn bench_handshake(c: &mut Criterion, f: &mut Fixture) {
     let mut g = c.benchmark_group("noise");
     g.throughput(Throughput::Elements(1));
@@ -173,6 +199,7 @@ fn benches(c: &mut Criterion) {
     bench_transport(c, &mut f, "64B", 64);
     bench_transport(c, &mut f, "64KiB", 64 * 1024);
     bench_socket(c, &mut f);
+    bench_baseline(c);
     bench_handshake(c, &mut f);
 }
 
