@@ -20,6 +20,10 @@ pub const TAG_LEN: usize = 16;
 pub(crate) const KEY_LEN: usize = 32;
 
 /// The 12-byte nonce for message `counter`: 8 zero bytes ‖ `counter` (u32 BE).
+///
+/// These are the same bytes as standard Noise's AESGCM nonce (4 zero bytes ‖
+/// u64 BE) for every counter below 2^32; cipher states stop there with
+/// [`Error::NonceExhausted`].
 pub fn nonce(counter: u32) -> [u8; 12] {
     let mut n = [0u8; 12];
     let [a, b, c, d] = counter.to_be_bytes();

@@ -18,7 +18,9 @@
 //! transport message at 65 535 bytes (Noise's `MAXMSGLEN`) while WhatsApp
 //! frames reach 2^24 − 1 bytes, its nonces are 64-bit where WhatsApp's stop
 //! at 2^32, and WhatsApp's first message skips the `MixHash` of the empty
-//! payload that standard Noise performs (see [`xx`]).
+//! payload that standard Noise performs (see [`xx`]). snow still serves as
+//! an independent implementation in the tests (`tests/noise_snow.rs`), next
+//! to the published test vectors and the Baileys interop suite.
 //!
 //! Randomness (ephemeral keys, signature nonces) comes from the caller's
 //! `CryptoRng`; time (certificate validity) is a parameter.

@@ -18,7 +18,7 @@
 //! `MixHash(payload)`, even for an empty one (Baileys `noise-handler.js` and
 //! whatsmeow `handshake.go` both hash the server ephemeral right after the
 //! client ephemeral). [`Variant::WhatsApp`] selects that behaviour. The nonce
-//! layouts agree below 2^32 (see [`super::cipher`]).
+//! layouts agree below 2^32 (see [`super::nonce`]).
 
 use super::cipher::TAG_LEN;
 use super::symmetric::{SymmetricState, dh};
