@@ -24,9 +24,11 @@
 //! check this). The runtime that owns sockets and timers is `wa-session`.
 
 pub mod error;
+pub mod frame;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod keys;
+pub mod noise;
 pub mod proto;
 
 pub use error::{Error, Result};

@@ -12,6 +12,8 @@ use std::process::Command;
 
 use crate::util::{root, run as run_cmd};
 
+mod noise;
+
 /// Exact oracle versions (a change here is a deliberate re-baselining).
 const ORACLE_PACKAGES: &[&str] = &["baileys@7.0.0-rc14", "libsignal@6.0.0"];
 
@@ -65,7 +67,7 @@ type Suite = fn() -> anyhow::Result<()>;
 /// Runs every interop suite, or those named in `args`.
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     ensure_oracle()?;
-    let suites: &[(&str, Suite)] = &[("proto", proto::run)];
+    let suites: &[(&str, Suite)] = &[("noise", noise::run), ("proto", proto::run)];
     let mut ran = 0;
     for (name, suite) in suites {
         if args.is_empty() || args.iter().any(|a| a == name) {

@@ -1,15 +1,4 @@
-//! Entry points shared by the cargo-fuzz targets in `fuzz/` and the corpus
-//! replay test (`tests/fuzz_corpus.rs`), so both exercise exactly the same code.
-//!
-//! Each function feeds arbitrary bytes to a decoder (and, where it decodes,
-//! checks round-trip invariants). They must never panic; a panic is a bug.
-//! [`TARGETS`] lists them by the name of their fuzz target.
-
-/// A fuzz entry point: arbitrary bytes in, no panic out.
-pub type Entry = fn(&[u8]);
-
-/// Every fuzz target: (name of `fuzz/fuzz_targets/<name>.rs`, entry point).
-pub const TARGETS: &[(&str, Entry)] = &[("proto_handshake", proto_handshake)];
+//! Fuzz entry points for protobuf decoding.
 
 /// Decodes `data` as `M`; when it decodes, checks that prost's encoding is
 /// canonical: it has the announced length, decodes to the same value, and

@@ -1,0 +1,23 @@
+//! Entry points shared by the cargo-fuzz targets in `fuzz/` and the corpus
+//! replay test (`tests/fuzz_corpus.rs`), so both exercise exactly the same code.
+//!
+//! Each function feeds arbitrary bytes to a decoder (and, where it decodes,
+//! checks round-trip invariants). They must never panic; a panic is a bug.
+//! [`TARGETS`] lists them by the name of their fuzz target. One submodule per
+//! protocol area.
+
+mod noise;
+mod proto;
+
+pub use noise::{frame_decode, noise_handshake, noise_handshake_seeds};
+pub use proto::proto_handshake;
+
+/// A fuzz entry point: arbitrary bytes in, no panic out.
+pub type Entry = fn(&[u8]);
+
+/// Every fuzz target: (name of `fuzz/fuzz_targets/<name>.rs`, entry point).
+pub const TARGETS: &[(&str, Entry)] = &[
+    ("frame_decode", frame_decode),
+    ("noise_handshake", noise_handshake),
+    ("proto_handshake", proto_handshake),
+];
