@@ -2,6 +2,8 @@
 //! (`tests/vectors/appstate.json`, produced by `xtask/interop/appstate-vectors.mjs`;
 //! `cargo xtask interop appstate` regenerates it and fails on any difference).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers
+
 use std::collections::HashMap;
 
 use serde::Deserialize;

@@ -2,6 +2,8 @@
 //! checks come in whatsmeow's order, and no plaintext is released before the
 //! MAC has been checked.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers
+
 use aes::Aes256;
 use cbc::cipher::{BlockModeEncrypt, KeyIvInit, array::Array};
 use hmac::{KeyInit, Mac};

@@ -8,6 +8,8 @@
 //! `cargo test --release -p wa-proto --test media_stream` runs it, as does
 //! `--include-ignored`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers
+
 use wa_proto::media::{
     ExpectedMedia, MediaEncryptor, MediaInfo, MediaType, MediaVerifier, SEGMENT_LEN,
 };

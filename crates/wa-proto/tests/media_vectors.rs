@@ -2,6 +2,8 @@
 //! (`tests/vectors/{hkdf,media}.json`, produced by `xtask/interop/media-vectors.mjs`;
 //! `cargo xtask interop media` regenerates them and fails on any difference).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers
+
 use serde::Deserialize;
 use wa_proto::media::{
     ExpectedMedia, MediaDecryptor, MediaEncryptor, MediaKeys, MediaType, MediaVerifier, decrypt,
