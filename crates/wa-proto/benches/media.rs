@@ -27,7 +27,7 @@ const KEY: [u8; 32] = [0x5a; 32];
 
 fn media(c: &mut Criterion) {
     let plain: Vec<u8> = (0..LEN)
-        .map(|i| (i * 2_654_435_761usize >> 13) as u8)
+        .map(|i| ((i * 2_654_435_761usize) >> 13) as u8)
         .collect();
     let (file, info) = encrypt(KEY, MediaType::Video, &plain);
     let expected = ExpectedMedia::from_info(&info);

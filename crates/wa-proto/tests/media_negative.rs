@@ -265,3 +265,44 @@ proptest! {
         prop_assert_eq!(one_shot, data);
     }
 }
+
+/// Writes the seed corpora of the `media_decrypt` and `appstate_value` fuzz
+/// targets (valid inputs for the fixed fuzzing keys). Run on purpose:
+/// `cargo test -p wa-proto --test media_negative -- --ignored write_fuzz_seeds`.
+#[test]
+#[ignore = "writes fuzz/corpus seeds"]
+fn write_fuzz_seeds() {
+    use wa_proto::appstate::{MutationKeys, Operation};
+    use wa_proto::fuzzing::{FUZZ_APPSTATE_KEY, FUZZ_MEDIA_KEY};
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
+    let dir = corpus.join("media_decrypt");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, (sel, size)) in [
+        (0u8, 0usize),
+        (1, 1),
+        (0x12, 15),
+        (0x23, 16),
+        (0x34, 17),
+        (0xf5, 100),
+        (0x77, 1000),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let t = MediaType::ALL[usize::from(sel) % MediaType::ALL.len()];
+        let (file, _) = encrypt(FUZZ_MEDIA_KEY, t, &plain(size));
+        std::fs::write(dir.join(format!("seed-{i}")), [&[sel][..], &file].concat()).unwrap();
+    }
+    let dir = corpus.join("appstate_value");
+    std::fs::create_dir_all(&dir).unwrap();
+    let keys = MutationKeys::expand(&FUZZ_APPSTATE_KEY);
+    for (i, (op, key_id, size)) in [(0u8, &b"k1"[..], 0usize), (1, b"key-id", 20), (0, b"", 70)]
+        .into_iter()
+        .enumerate()
+    {
+        let o = Operation::from_wire(i32::from(op)).unwrap();
+        let blob = keys.encrypt_value_with_iv([i as u8; 16], o, key_id, &plain(size));
+        let input = [&[op, key_id.len() as u8][..], key_id, &blob].concat();
+        std::fs::write(dir.join(format!("seed-{i}")), input).unwrap();
+    }
+}

@@ -1,7 +1,7 @@
 //! `std::io` adapters over readers and writers the caller provides.
 //!
 //! These only drive the sans-IO [`MediaEncryptor`], [`MediaVerifier`] and
-//! [`MediaDecryptor`] with a fixed-size buffer; this crate never opens files
+//! [`MediaDecryptor`](super::MediaDecryptor) with a fixed-size buffer; this crate never opens files
 //! or sockets itself. Protocol failures come back as
 //! [`std::io::ErrorKind::InvalidData`] errors wrapping a [`crate::Error`]
 //! (see [`media_error`]).

@@ -21,6 +21,39 @@
 //!   [`decrypt`] does the same for a buffer in memory.
 //! * [`io`]: `std::io` adapters over readers and writers the caller provides.
 //!
+//! ## Decryption
+//! The MAC sits at the end of the file, so a streaming decryptor cannot check
+//! it before it has seen everything. Two ways are offered:
+//!
+//! * [`decrypt`] for a file already in memory: one pass computes every hash
+//!   and decrypts into a private buffer that is returned only if all checks
+//!   pass (and wiped otherwise).
+//! * For files too large to hold, two passes over a re-readable source (a
+//!   file the caller keeps, a repeatable download): [`MediaVerifier`] reads
+//!   everything once and checks `fileEncSha256` and the MAC; the resulting
+//!   [`VerifiedMedia`] becomes a [`MediaDecryptor`] that reads the same bytes
+//!   again and releases plaintext.
+//!
+//! ### Binding the second pass to the first
+//! A re-read source can change between the passes (a file rewritten, a server
+//! answering differently), which would release unauthenticated plaintext. So
+//! the verifier records the SHA-256 chaining value of `fileEncSha256` every
+//! [`SEGMENT_LEN`] bytes (a 32-byte checkpoint per 64 KiB, 0.05 % of the file
+//! size), and the decryptor buffers one segment, recomputes its chaining value
+//! from the previous checkpoint and releases the segment's plaintext only if it
+//! matches. The last segment is checked against the final digest, which also
+//! covers the MAC bytes. Forging a segment would need a second preimage of the
+//! SHA-256 compression function. Cost: one more SHA-256 pass over the
+//! ciphertext; memory: one segment plus the checkpoints.
+//!
+//! ### Order of checks
+//! As whatsmeow does: `fileEncSha256` (when expected), then the MAC, then
+//! decryption (block structure, PKCS#7 padding), then `fileLength` and
+//! `fileSha256` (when expected). The plaintext hash can only be known at the
+//! end; when [`MediaDecryptor::finish`] reports a mismatch the caller must
+//! discard what it received (the MAC, checked first, still guarantees the
+//! bytes are the sender's).
+//!
 //! Everything here is sans-IO: bytes in, bytes out, randomness passed in.
 //! Sources for the constants: whatsmeow `download.go`/`upload.go`, Baileys
 //! `Defaults/index.js` (`MEDIA_HKDF_KEY_MAPPING`, `MEDIA_PATH_MAP`) and
