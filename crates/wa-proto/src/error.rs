@@ -68,6 +68,46 @@ pub enum Error {
     /// A certificate's validity window starts after the given time.
     #[error("{0} certificate is not yet valid")]
     CertNotYetValid(&'static str),
+
+    // ---- media and app state (`media`, `appstate`) ----
+    /// HKDF was asked for more than 255 × 32 bytes of output.
+    #[error("HKDF output length too long")]
+    KdfOutputTooLong,
+    /// An encrypted media file is shorter than its MAC, or (after the MAC
+    /// check) not a whole, non-zero number of AES blocks.
+    #[error("encrypted media is truncated or malformed")]
+    MediaTruncated,
+    /// SHA-256 of the encrypted media differs from `fileEncSha256`.
+    #[error("encrypted media SHA-256 does not match fileEncSha256")]
+    MediaEncHashMismatch,
+    /// The media MAC (truncated HMAC-SHA256) does not verify.
+    #[error("media MAC mismatch")]
+    MediaMacMismatch,
+    /// The decrypted media ends in invalid PKCS#7 padding.
+    #[error("invalid PKCS#7 padding in decrypted media")]
+    MediaPadding,
+    /// The decrypted media length differs from `fileLength`.
+    #[error("decrypted media length does not match fileLength")]
+    MediaLengthMismatch,
+    /// SHA-256 of the decrypted media differs from `fileSha256`.
+    #[error("decrypted media SHA-256 does not match fileSha256")]
+    MediaFileHashMismatch,
+    /// The second pass of a two-pass media decryption saw different bytes
+    /// than the first (nothing from the differing segment was released).
+    #[error("media source changed between verification and decryption")]
+    MediaSourceChanged,
+    /// An app-state value blob is too short or not whole AES blocks.
+    #[error("malformed app-state value blob")]
+    AppStateValueMalformed,
+    /// An app-state MAC (`index`, `value`, `snapshot` or `patch`) does not verify.
+    #[error("app-state {0} MAC mismatch")]
+    AppStateMacMismatch(&'static str),
+    /// A decrypted app-state value ends in invalid PKCS#7 padding.
+    #[error("invalid PKCS#7 padding in app-state value")]
+    AppStatePadding,
+    /// A `SyncdOperation` value other than SET (0) or REMOVE (1).
+    #[error("unknown app-state operation {0}")]
+    AppStateOperation(i32),
 }
 
 /// `Result` with [`Error`].

@@ -14,6 +14,10 @@
 //! * [`noise`]: the `Noise_XX_25519_AESGCM_SHA256` handshake in both roles,
 //!   the server certificate chain, and the transport cipher.
 //! * [`keys`]: Curve25519 key pairs, X25519 agreement and XEdDSA signatures.
+//! * [`media`]: media key expansion and streaming attachment encryption and
+//!   decryption (AES-256-CBC, truncated HMAC, file hashes).
+//! * [`appstate`]: app-state sync crypto: mutation keys, index/value/snapshot/
+//!   patch MACs, value encryption and the LTHash.
 //! * [`proto`]: prost types generated from the `proto/` schema.
 //!
 //! ## What this crate must not do
@@ -23,11 +27,13 @@
 //! typed [`Error`] on malformed input and never panics (the `fuzz/` targets
 //! check this). The runtime that owns sockets and timers is `wa-session`.
 
+pub mod appstate;
 pub mod error;
 pub mod frame;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod keys;
+pub mod media;
 pub mod noise;
 pub mod proto;
 

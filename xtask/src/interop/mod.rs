@@ -5,6 +5,7 @@
 //! Our own driver scripts live in `xtask/interop/*.mjs`; they load the oracle by
 //! path from that folder.
 
+mod media;
 mod proto;
 
 use std::path::PathBuf;
@@ -67,7 +68,12 @@ type Suite = fn() -> anyhow::Result<()>;
 /// Runs every interop suite, or those named in `args`.
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     ensure_oracle()?;
-    let suites: &[(&str, Suite)] = &[("noise", noise::run), ("proto", proto::run)];
+    let suites: &[(&str, Suite)] = &[
+        ("noise", noise::run),
+        ("proto", proto::run),
+        ("media", media::media_suite),
+        ("appstate", media::appstate_suite),
+    ];
     let mut ran = 0;
     for (name, suite) in suites {
         if args.is_empty() || args.iter().any(|a| a == name) {

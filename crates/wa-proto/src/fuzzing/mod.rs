@@ -6,9 +6,11 @@
 //! [`TARGETS`] lists them by the name of their fuzz target. One submodule per
 //! protocol area.
 
+mod media;
 mod noise;
 mod proto;
 
+pub use media::{FUZZ_APPSTATE_KEY, FUZZ_MEDIA_KEY, appstate_value, media_decrypt};
 pub use noise::{frame_decode, noise_handshake, noise_handshake_seeds};
 pub use proto::proto_handshake;
 
@@ -20,4 +22,6 @@ pub const TARGETS: &[(&str, Entry)] = &[
     ("frame_decode", frame_decode),
     ("noise_handshake", noise_handshake),
     ("proto_handshake", proto_handshake),
+    ("media_decrypt", media_decrypt),
+    ("appstate_value", appstate_value),
 ];
