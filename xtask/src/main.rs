@@ -6,11 +6,14 @@
 //! - `interop`: interop suites against Baileys / libsignal (installed into `target/oracles`).
 //! - `bench [--json]`: our criterion figures beside the peer figures, measured in one run.
 //! - `fuzz [SECONDS]`: runs every cargo-fuzz target for SECONDS each.
+//! - `gen-tokens [--check]`: regenerates the binary-node token tables from the oracle.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod ci;
+mod gen_tokens;
 mod interop;
+mod node;
 mod util;
 
 fn main() -> anyhow::Result<()> {
@@ -19,6 +22,8 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("ci") => ci::run(rest),
         Some("interop") => interop::run(rest),
+        Some("node") => node::run(rest),
+        Some("gen-tokens") => gen_tokens::run(rest),
         Some(cmd) => {
             anyhow::bail!("unknown xtask command: {cmd} (try: ci, node, interop, bench, fuzz)")
         }

@@ -22,9 +22,11 @@
 //! typed [`Error`] on malformed input and never panics (the `fuzz/` targets
 //! check this). The runtime that owns sockets and timers is `wa-session`.
 
+pub mod binary;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod jid;
 pub mod proto;
 
 pub use error::{Error, Result};
