@@ -2,6 +2,8 @@
 //! produced by the oracle (Baileys 7.0.0-rc14 `encodeBinaryNode`) or checked
 //! by hand against the tag table; each test says which.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use sha2::{Digest, Sha256};
 use wa_proto::binary::{AttrValue, Content, Node, decode, decode_ref, encode, tag};
 use wa_proto::jid::{Jid, Server};

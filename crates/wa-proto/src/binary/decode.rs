@@ -90,7 +90,7 @@ fn inflate(data: &[u8]) -> Result<Vec<u8>> {
         let input = data.get(consumed..).ok_or(Error::NodeInflate)?;
         let before = (z.total_in(), z.total_out());
         let status = z
-            .decompress_vec(input, &mut out, FlushDecompress::Finish)
+            .decompress_vec(input, &mut out, FlushDecompress::None)
             .map_err(|_| Error::NodeInflate)?;
         if out.len() > MAX_INFLATED {
             return Err(Error::NodeTooLarge(MAX_INFLATED));
