@@ -13,7 +13,9 @@ use wa_proto::binary::{Node, encode, tag};
 use wa_proto::jid::{Jid, Server};
 
 fn write(target: &str, data: &[u8]) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target);
     std::fs::create_dir_all(&dir).unwrap();
     let name = format!("seed-{}", &hex::encode(Sha256::digest(data))[..16]);
     std::fs::write(dir.join(name), data).unwrap();
@@ -21,9 +23,14 @@ fn write(target: &str, data: &[u8]) {
 
 fn seed_nodes() -> Vec<Node> {
     let to = |d: u16| {
-        Node::new("to").with_attr("jid", Jid::pn("6281288888888").with_device(d)).with_child(
-            Node::new("enc").with_attr("v", "2").with_attr("type", "msg").with_bytes(vec![d as u8; 180]),
-        )
+        Node::new("to")
+            .with_attr("jid", Jid::pn("6281288888888").with_device(d))
+            .with_child(
+                Node::new("enc")
+                    .with_attr("v", "2")
+                    .with_attr("type", "msg")
+                    .with_bytes(vec![d as u8; 180]),
+            )
     };
     let mut interop = Jid::new("42", Server::Interop).with_device(3);
     interop.integrator = 7;
@@ -55,7 +62,8 @@ fn seed_nodes() -> Vec<Node> {
             .with_attr("lower", "abcdef")
             .with_attr("uni", "héllo wörld ✓")
             .with_attr("empty", ""),
-        Node::new("list").with_children((0..300).map(|i| Node::new("item").with_attr("i", i as u64))),
+        Node::new("list")
+            .with_children((0..300).map(|i| Node::new("item").with_attr("i", i as u64))),
         Node::new("blob").with_bytes(vec![0xab; 70_000]),
         Node::new("read-self").with_children([]),
     ]
@@ -73,8 +81,25 @@ fn write_seed_corpus() {
         write("node_decode", &z.finish().unwrap());
     }
     // Hand-made JID forms Baileys can decode but not produce: content JIDs and packed strings.
-    write("node_decode", &[0, tag::LIST_8, 2, 19, tag::AD_JID, 1, 3, tag::NIBBLE_8, 0x81, 0x1f]);
-    write("node_decode", &[0, tag::LIST_8, 2, 19, tag::HEX_8, 0x02, 0xab, 0xcd]);
+    write(
+        "node_decode",
+        &[
+            0,
+            tag::LIST_8,
+            2,
+            19,
+            tag::AD_JID,
+            1,
+            3,
+            tag::NIBBLE_8,
+            0x81,
+            0x1f,
+        ],
+    );
+    write(
+        "node_decode",
+        &[0, tag::LIST_8, 2, 19, tag::HEX_8, 0x02, 0xab, 0xcd],
+    );
     for s in [
         "6281288888888@s.whatsapp.net",
         "6281288888888:3@s.whatsapp.net",
