@@ -84,7 +84,7 @@ pub(crate) fn from_hex(s: &str) -> anyhow::Result<Vec<u8>> {
         })
     }
     let s = s.as_bytes();
-    ensure!(s.len() % 2 == 0, "odd number of hex digits");
+    ensure!(s.len().is_multiple_of(2), "odd number of hex digits");
     let mut out = Vec::with_capacity(s.len() / 2);
     for pair in s.chunks_exact(2) {
         out.push(nibble(pair[0])? << 4 | nibble(pair[1])?);
