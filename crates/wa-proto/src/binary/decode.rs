@@ -67,22 +67,32 @@ pub fn decode_body_ref(body: &[u8]) -> Result<NodeRef<'_>> {
 /// Strips the flags byte and inflates a compressed payload (bounded by
 /// [`MAX_INFLATED`]). Borrows the input when it is not compressed.
 pub fn unpack(frame: &[u8]) -> Result<Cow<'_, [u8]>> {
+    unpack_limited(frame, MAX_INFLATED)
+}
+
+/// [`unpack`] with another inflation limit (the fuzz target uses a smaller one).
+pub(crate) fn unpack_limited(frame: &[u8], limit: usize) -> Result<Cow<'_, [u8]>> {
     match frame.split_first() {
         None => Err(Error::NodeTruncated),
-        Some((flags, body)) if flags & FLAG_COMPRESSED != 0 => inflate(body).map(Cow::Owned),
+        Some((flags, body)) if flags & FLAG_COMPRESSED != 0 => inflate(body, limit).map(Cow::Owned),
         Some((_, body)) => Ok(Cow::Borrowed(body)),
     }
 }
 
-/// Inflates a zlib stream (RFC 1950) into at most [`MAX_INFLATED`] bytes.
-fn inflate(data: &[u8]) -> Result<Vec<u8>> {
+/// Inflates a zlib stream (RFC 1950) into at most `limit` bytes.
+fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>> {
     use flate2::{Decompress, FlushDecompress, Status};
     let mut z = Decompress::new(true);
-    let mut out = Vec::with_capacity(data.len().saturating_mul(4).clamp(64, 1 << 20));
+    let mut out = Vec::with_capacity(
+        data.len()
+            .saturating_mul(4)
+            .clamp(64, 1 << 20)
+            .min(limit + 1),
+    );
     loop {
         if out.len() == out.capacity() {
-            if out.len() > MAX_INFLATED {
-                return Err(Error::NodeTooLarge(MAX_INFLATED));
+            if out.len() > limit {
+                return Err(Error::NodeTooLarge(limit));
             }
             out.reserve(out.len().clamp(64, 8 << 20));
         }
@@ -92,8 +102,8 @@ fn inflate(data: &[u8]) -> Result<Vec<u8>> {
         let status = z
             .decompress_vec(input, &mut out, FlushDecompress::None)
             .map_err(|_| Error::NodeInflate)?;
-        if out.len() > MAX_INFLATED {
-            return Err(Error::NodeTooLarge(MAX_INFLATED));
+        if out.len() > limit {
+            return Err(Error::NodeTooLarge(limit));
         }
         match status {
             Status::StreamEnd => return Ok(out),
@@ -164,11 +174,17 @@ impl<'a> Reader<'a> {
     /// A string introduced by tag byte `t`.
     #[inline]
     pub(crate) fn string(&mut self, t: u8, position: &'static str) -> Result<StrRef<'a>> {
+        // The common case first, as a range test rather than a jump table.
+        if let Some(token) = tokens::single(t) {
+            return Ok(StrRef::Token(token));
+        }
+        self.string_other(t, position)
+    }
+
+    /// [`Reader::string`] for everything but single-byte tokens.
+    fn string_other(&mut self, t: u8, position: &'static str) -> Result<StrRef<'a>> {
         match t {
             tag::LIST_EMPTY => Ok(StrRef::Token("")),
-            1..tag::DICTIONARY_0 => tokens::single(t)
-                .map(StrRef::Token)
-                .ok_or(Error::NodeUnexpectedTag { tag: t, position }),
             tag::DICTIONARY_0..=tag::DICTIONARY_3 => {
                 let i = self.byte()?;
                 tokens::double(t - tag::DICTIONARY_0, i)
@@ -193,6 +209,54 @@ impl<'a> Reader<'a> {
                 PackedStr::new(kind, len, bytes).map(StrRef::Packed)
             }
             _ => Err(Error::NodeUnexpectedTag { tag: t, position }),
+        }
+    }
+
+    /// Validates a string without building it: accepts exactly what
+    /// [`Reader::string`] accepts (the attribute pass of [`Reader::node`] uses
+    /// it; attributes are built again, on demand, by [`Reader::attr`]).
+    #[inline]
+    fn skip_string(&mut self, t: u8, position: &'static str) -> Result<()> {
+        // Every byte in 1..=235 is a single-byte token and every
+        // (dictionary, byte) pair a double-byte one.
+        if (1..tag::DICTIONARY_0).contains(&t) {
+            return Ok(());
+        }
+        match t {
+            tag::LIST_EMPTY => Ok(()),
+            tag::DICTIONARY_0..=tag::DICTIONARY_3 => self.byte().map(drop),
+            tag::BINARY_8 | tag::BINARY_20 | tag::BINARY_32 => {
+                let n = self.binary_len(t)?;
+                let raw = self.take(n)?;
+                std::str::from_utf8(raw)
+                    .map(drop)
+                    .map_err(|_| Error::NodeInvalidUtf8)
+            }
+            tag::NIBBLE_8 | tag::HEX_8 => {
+                let kind = if t == tag::NIBBLE_8 {
+                    PackedKind::Nibble
+                } else {
+                    PackedKind::Hex
+                };
+                let len = self.byte()?;
+                let bytes = self.take(usize::from(len & 0x7f))?;
+                PackedStr::new(kind, len, bytes).map(drop)
+            }
+            _ => Err(Error::NodeUnexpectedTag { tag: t, position }),
+        }
+    }
+
+    /// Validates an attribute value without building it (see [`Reader::skip_string`]).
+    #[inline]
+    fn skip_value(&mut self, t: u8, position: &'static str) -> Result<()> {
+        match t {
+            tag::AD_JID => {
+                self.take(2)?;
+                let user = self.byte()?;
+                self.skip_string(user, "JID user")
+            }
+            tag::JID_PAIR | tag::FB_JID | tag::INTEROP_JID => self.jid(t).map(drop),
+            _ => self.skip_string(t, position),
         }
     }
 
@@ -274,6 +338,15 @@ impl<'a> Reader<'a> {
 
     /// A node at nesting `depth`.
     pub(crate) fn node(&mut self, depth: usize) -> Result<NodeRef<'a>> {
+        let mut node = NodeRef::EMPTY;
+        self.node_into(depth, &mut node)?;
+        Ok(node)
+    }
+
+    /// Reads a node at nesting `depth` into `out`. Nodes are built in place
+    /// (children directly in their list) rather than returned by value: moving
+    /// large results through memory was the decoder's main cost.
+    fn node_into(&mut self, depth: usize, out: &mut NodeRef<'a>) -> Result<()> {
         if depth > MAX_DEPTH {
             return Err(Error::NodeTooDeep(MAX_DEPTH));
         }
@@ -283,56 +356,62 @@ impl<'a> Reader<'a> {
             return Err(Error::NodeInvalid("zero list size"));
         }
         let t = self.byte()?;
-        let node_tag = self.string(t, "node tag")?;
-        if node_tag.is_empty() {
+        // A single-byte token is by far the most common tag: stored directly
+        // (returning a `Result<StrRef>` costs a store-forwarding stall here).
+        match tokens::single(t) {
+            Some(token) => out.tag = StrRef::Token(token),
+            None => out.tag = self.string_other(t, "node tag")?,
+        }
+        if out.tag.is_empty() {
             return Err(Error::NodeInvalid("empty tag"));
         }
         let count = (size - 1) / 2;
         let start = self.pos;
         for _ in 0..count {
             let k = self.byte()?;
-            self.string(k, "attribute key")?;
+            self.skip_string(k, "attribute key")?;
             let v = self.byte()?;
-            self.value(v, "attribute value")?;
+            self.skip_value(v, "attribute value")?;
         }
         let raw = self.data.get(start..self.pos).ok_or(Error::NodeTruncated)?;
-        let attrs = AttrsRef::new(raw, count);
-        let content = if size % 2 == 0 {
-            self.content(depth)?
-        } else {
-            ContentRef::None
-        };
-        Ok(NodeRef {
-            tag: node_tag,
-            attrs,
-            content,
-        })
+        out.attrs = AttrsRef::new(raw, count);
+        if size % 2 == 0 {
+            self.content_into(depth, &mut out.content)?;
+        }
+        Ok(())
     }
 
-    /// The content of a node at `depth`.
-    fn content(&mut self, depth: usize) -> Result<ContentRef<'a>> {
+    /// Reads the content of a node at `depth` into `out`.
+    #[inline(always)]
+    fn content_into(&mut self, depth: usize, out: &mut ContentRef<'a>) -> Result<()> {
         let t = self.byte()?;
-        Ok(match t {
+        match t {
             tag::LIST_EMPTY | tag::LIST_8 | tag::LIST_16 => {
                 let n = self.list_size(t, "content")?;
                 if n > self.remaining() / MIN_NODE_LEN {
                     return Err(Error::NodeTruncated);
                 }
-                let mut children = Vec::with_capacity(n);
-                for _ in 0..n {
-                    children.push(self.node(depth + 1)?);
+                // The list is put in place first and filled there.
+                *out = ContentRef::Children(Vec::with_capacity(n));
+                if let ContentRef::Children(children) = out {
+                    children.extend((0..n).map(|_| NodeRef::EMPTY));
+                    for child in children.iter_mut() {
+                        self.node_into(depth + 1, child)?;
+                    }
                 }
-                ContentRef::Children(children)
             }
             tag::BINARY_8 | tag::BINARY_20 | tag::BINARY_32 => {
                 let n = self.binary_len(t)?;
-                ContentRef::Bytes(self.take(n)?)
+                *out = ContentRef::Bytes(self.take(n)?);
             }
-            _ => match self.value(t, "content")? {
-                ValueRef::Str(s) => ContentRef::Str(s),
-                ValueRef::Jid(j) => ContentRef::Jid(j),
-            },
-        })
+            _ => {
+                *out = match self.value(t, "content")? {
+                    ValueRef::Str(s) => ContentRef::Str(s),
+                    ValueRef::Jid(j) => ContentRef::Jid(j),
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Reads the next attribute of an already validated attribute block.

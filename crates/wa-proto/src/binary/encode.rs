@@ -69,22 +69,16 @@ fn check(node: &Node, depth: usize) -> Result<()> {
     }
 }
 
-/// A generous size estimate, so the output is allocated once.
+/// A size estimate, so the output is usually allocated once (attribute
+/// strings are mostly one- or two-byte tokens; bytes dominate large nodes).
 fn estimate(node: &Node) -> usize {
-    let mut n = 4 + node.tag.len();
-    for (k, v) in node.attrs.iter() {
-        n += 5
-            + k.len()
-            + match v {
-                AttrValue::Str(s) => s.len(),
-                AttrValue::Jid(j) => j.user.len() + 24,
-            };
-    }
-    n + match &node.content {
-        Content::None => 0,
-        Content::Bytes(b) => 5 + b.len(),
-        Content::Children(c) => 3 + c.iter().map(estimate).sum::<usize>(),
-    }
+    8 + node.tag.len()
+        + 16 * node.attrs.len()
+        + match &node.content {
+            Content::None => 0,
+            Content::Bytes(b) => b.len(),
+            Content::Children(c) => c.iter().map(estimate).sum::<usize>(),
+        }
 }
 
 fn write_node(node: &Node, out: &mut Vec<u8>) {
@@ -142,36 +136,62 @@ fn write_bytes(b: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(b);
 }
 
-/// A string in tag/key/value position: token, packed, or raw.
+/// A string in tag/key position: token, packed, or raw.
 #[inline]
 fn write_str(s: &str, out: &mut Vec<u8>) {
+    write_string(s, out, false);
+}
+
+/// A string attribute value: also a JID, if it holds one in canonical text form.
+#[inline]
+fn write_value_str(s: &str, out: &mut Vec<u8>) {
+    write_string(s, out, true);
+}
+
+/// Token, packed, JID (if `jid_ok`), or raw: the first that applies. A string
+/// holding `@` is never a token or packed, so testing for a JID last is the
+/// same order as Baileys' (token, nibble, hex, JID, raw).
+#[inline]
+fn write_string(s: &str, out: &mut Vec<u8>, jid_ok: bool) {
+    let b = s.as_bytes();
+    let packed = packed::classify(b);
+    // Phone numbers, ids, hashes: packable and too long to be a token.
+    if let Some(kind) = packed
+        && !tokens::may_be_packed_token(kind, b.len())
+    {
+        return packed::write(kind, b, out);
+    }
     match tokens::lookup(s) {
         Some(Token::Single(i)) => out.push(i),
         Some(Token::Double { dict, index }) => {
             out.extend_from_slice(&[tag::DICTIONARY_0 + dict, index])
         }
-        None => match packed::classify(s.as_bytes()) {
-            Some(kind) => packed::write(kind, s.as_bytes(), out),
-            None => write_bytes(s.as_bytes(), out),
+        None => match packed {
+            Some(kind) => packed::write(kind, b, out),
+            None if jid_ok && b.contains(&b'@') && write_jid_str(s, out) => {}
+            None => write_bytes(b, out),
         },
     }
 }
 
-/// A string attribute value: a canonical JID text goes out with JID tags.
-#[inline]
-fn write_value_str(s: &str, out: &mut Vec<u8>) {
-    if s.contains('@')
-        && let Ok(p) = JidParts::parse(s)
-        && p.canonical
-    {
-        let known = Server::known(p.server);
-        if let Some(plan) = plan(known.as_ref(), p.agent, p.device, p.integrator) {
+/// Writes `s` with JID tags if it is a JID's canonical text that a JID tag
+/// carries; returns whether it did.
+fn write_jid_str(s: &str, out: &mut Vec<u8>) -> bool {
+    let Ok(p) = JidParts::parse(s) else {
+        return false;
+    };
+    if !p.canonical {
+        return false;
+    }
+    let known = Server::known(p.server);
+    match plan(known.as_ref(), p.agent, p.device, p.integrator) {
+        Some(plan) => {
             let server = known.as_ref().map_or(p.server, Server::as_str);
             write_planned(plan, p.user, p.device, p.integrator, server, out);
-            return;
+            true
         }
+        None => false,
     }
-    write_str(s, out);
 }
 
 /// Which JID tag carries a JID.

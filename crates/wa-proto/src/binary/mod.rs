@@ -32,6 +32,7 @@
 //! ```
 
 mod decode;
+pub(crate) use decode::unpack_limited;
 mod encode;
 mod node;
 mod node_ref;

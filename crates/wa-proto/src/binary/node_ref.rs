@@ -151,6 +151,13 @@ pub struct NodeRef<'a> {
 }
 
 impl<'a> NodeRef<'a> {
+    /// A placeholder the decoder fills in place.
+    pub(crate) const EMPTY: NodeRef<'static> = NodeRef {
+        tag: StrRef::Token(""),
+        attrs: AttrsRef { raw: &[], len: 0 },
+        content: ContentRef::None,
+    };
+
     /// The tag.
     pub fn tag(&self) -> StrRef<'a> {
         self.tag

@@ -56,54 +56,79 @@ impl PackedKind {
     }
 }
 
+/// Per byte: its packing code (low nibble; 15 if none) and whether it fits
+/// NIBBLE_8 (0x10) and HEX_8 (0x20).
+static CODES: [u8; 256] = {
+    let mut t = [15u8; 256];
+    let mut c = 0;
+    while c < 10 {
+        t[b'0' as usize + c] = c as u8 | 0x30;
+        c += 1;
+    }
+    t[b'-' as usize] = 10 | 0x10;
+    t[b'.' as usize] = 11 | 0x10;
+    let mut c = 0;
+    while c < 6 {
+        t[b'A' as usize + c] = (10 + c as u8) | 0x20;
+        c += 1;
+    }
+    t
+};
+
+/// Whether a NIBBLE_8 byte holds two valid nibbles (0-11 or the pad 15).
+static NIBBLE_BYTE_OK: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let (hi, lo) = (b >> 4, b & 0x0f);
+        t[b] = !(hi >= 12 && hi <= 14) && !(lo >= 12 && lo <= 14);
+        b += 1;
+    }
+    t
+};
+
+#[inline]
+fn code(c: u8) -> u8 {
+    CODES[usize::from(c)]
+}
+
 /// The packing `s` qualifies for (nibble first, then hex), if any.
 #[inline]
 pub(crate) fn classify(s: &[u8]) -> Option<PackedKind> {
-    if s.is_empty() || s.len() > PACKED_MAX {
+    let first = *s.first()?;
+    // Most strings that do not pack fail on their first byte.
+    if s.len() > PACKED_MAX || code(first) & 0x30 == 0 {
         return None;
     }
-    let (mut nibble, mut hex) = (true, true);
-    for &c in s {
-        let digit = c.is_ascii_digit();
-        nibble &= digit || c == b'-' || c == b'.';
-        hex &= digit || (b'A'..=b'F').contains(&c);
-        if !nibble && !hex {
-            return None;
-        }
-    }
-    if nibble {
-        Some(PackedKind::Nibble)
-    } else {
-        Some(PackedKind::Hex)
+    match s.iter().fold(0x30, |fits, &c| fits & code(c)) {
+        0 => None,
+        fits if fits & 0x10 != 0 => Some(PackedKind::Nibble),
+        _ => Some(PackedKind::Hex),
     }
 }
 
 /// Appends `tag, length byte, packed bytes` for a string `classify` accepted.
 #[inline]
 pub(crate) fn write(kind: PackedKind, s: &[u8], out: &mut Vec<u8>) {
-    let code = |c: u8| -> u8 {
-        match c {
-            b'0'..=b'9' => c - b'0',
-            b'-' => 10,
-            b'.' => 11,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => 15,
-        }
-    };
-    let odd = s.len() % 2;
     // `s.len() <= 127`, so the rounded length fits in 7 bits.
     let len = u8::try_from(s.len().div_ceil(2)).unwrap_or(0);
-    out.push(kind.tag());
-    out.push(len | if odd == 1 { 0x80 } else { 0 });
+    let odd = if s.len() % 2 == 1 { 0x80 } else { 0 };
+    let mut buf = [0u8; 2 + PACKED_MAX.div_ceil(2)];
+    buf[0] = kind.tag();
+    buf[1] = len | odd;
+    let mut n = 2;
     let mut pairs = s.chunks_exact(2);
-    for pair in &mut pairs {
+    for (slot, pair) in buf.iter_mut().skip(2).zip(&mut pairs) {
         if let [a, b] = pair {
-            out.push((code(*a) << 4) | code(*b));
+            *slot = (code(*a) << 4) | (code(*b) & 0x0f);
         }
+        n += 1;
     }
-    if let [last] = pairs.remainder() {
-        out.push((code(*last) << 4) | 15);
+    if let ([last], Some(slot)) = (pairs.remainder(), buf.get_mut(n)) {
+        *slot = (code(*last) << 4) | 0x0f;
+        n += 1;
     }
+    out.extend_from_slice(buf.get(..n).unwrap_or(&[]));
 }
 
 /// A packed string read in place: the packed bytes plus whether the last
@@ -123,14 +148,13 @@ impl<'a> PackedStr<'a> {
         if odd && bytes.is_empty() {
             return Err(Error::NodeInvalid("odd packed string of length 0"));
         }
-        if kind == PackedKind::Nibble {
-            for &b in bytes {
-                for v in [b >> 4, b & 0x0f] {
-                    if (12..=14).contains(&v) {
-                        return Err(Error::NodeInvalidNibble(v));
-                    }
-                }
-            }
+        if kind == PackedKind::Nibble && !bytes.iter().all(|b| NIBBLE_BYTE_OK[usize::from(*b)]) {
+            let bad = bytes
+                .iter()
+                .flat_map(|b| [b >> 4, b & 0x0f])
+                .find(|v| (12..=14).contains(v))
+                .unwrap_or(12);
+            return Err(Error::NodeInvalidNibble(bad));
         }
         Ok(PackedStr { kind, bytes, odd })
     }
@@ -160,19 +184,35 @@ impl<'a> PackedStr<'a> {
             .take(len)
     }
 
+    /// Unpacks into `out` (which must hold `len()` bytes); returns the count.
+    fn unpack_into(&self, out: &mut [u8]) -> usize {
+        let kind = self.kind;
+        for (pair, b) in out.chunks_mut(2).zip(self.bytes) {
+            for (slot, v) in pair.iter_mut().zip([b >> 4, b & 0x0f]) {
+                *slot = kind.unpack(v);
+            }
+        }
+        self.len().min(out.len())
+    }
+
     /// Calls `f` with the unpacked string (unpacked into a stack buffer).
     pub fn with_str<R>(&self, f: impl FnOnce(&str) -> R) -> R {
         let mut buf = [0u8; UNPACKED_CAP];
-        let mut n = 0;
-        for (slot, c) in buf.iter_mut().zip(self.bytes()) {
-            *slot = c;
-            n += 1;
-        }
+        let n = self.unpack_into(&mut buf);
         // Unpacked characters are ASCII, so this is always valid UTF-8.
         f(buf
             .get(..n)
             .and_then(|b| std::str::from_utf8(b).ok())
             .unwrap_or(""))
+    }
+
+    /// The unpacked string, allocated once.
+    pub fn to_owned_string(&self) -> String {
+        let mut buf = vec![0u8; self.bytes.len() * 2];
+        let n = self.unpack_into(&mut buf);
+        buf.truncate(n);
+        // ASCII, so always valid UTF-8.
+        String::from_utf8(buf).unwrap_or_default()
     }
 
     /// Whether the unpacked string equals `s`.

@@ -40,7 +40,7 @@ impl<'a> StrRef<'a> {
         match *self {
             StrRef::Token(s) => Cow::Borrowed(s),
             StrRef::Raw(s) => Cow::Borrowed(s),
-            StrRef::Packed(p) => Cow::Owned(p.to_string()),
+            StrRef::Packed(p) => Cow::Owned(p.to_owned_string()),
         }
     }
 
@@ -49,7 +49,7 @@ impl<'a> StrRef<'a> {
         match *self {
             StrRef::Token(s) => Cow::Borrowed(s),
             StrRef::Raw(s) => Cow::Owned(s.to_owned()),
-            StrRef::Packed(p) => Cow::Owned(p.to_string()),
+            StrRef::Packed(p) => Cow::Owned(p.to_owned_string()),
         }
     }
 
