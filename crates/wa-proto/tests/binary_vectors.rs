@@ -145,3 +145,43 @@ fn hand_checked_encodings() {
     assert_eq!(&b[6..9], &[tag::LIST_16, 0x01, 0x00]);
     assert_eq!(decode(&b).unwrap().children().len(), 256);
 }
+
+#[test]
+fn zero_copy_accessors() {
+    let n = Node::new("message")
+        .with_attr("id", "3EB0ABCDEF1234567890")
+        .with_attr("t", "1700000000")
+        .with_attr("type", "text")
+        .with_attr("notify", "Zoë")
+        .with_attr("from", Jid::pn("6281288888888").with_device(2))
+        .with_child(Node::new("body").with_bytes(b"hi".to_vec()))
+        .with_child(Node::new("x"))
+        .with_child(Node::new("x"));
+    let bytes = encode(&n);
+    let r = decode_ref(&bytes).unwrap();
+    assert_eq!(r.tag(), "message");
+    // Packed (hex, nibble), token and raw strings all read as text.
+    assert_eq!(r.attr_str("id").unwrap(), "3EB0ABCDEF1234567890");
+    assert_eq!(r.attr_parse::<u64>("t"), Some(1_700_000_000));
+    assert!(matches!(
+        r.attr_str("type"),
+        Some(std::borrow::Cow::Borrowed("text"))
+    ));
+    assert!(matches!(
+        r.attr_str("notify"),
+        Some(std::borrow::Cow::Borrowed("Zoë"))
+    ));
+    // A JID is not a string attribute.
+    assert_eq!(r.attr_str("from"), None);
+    let from = r.attr_jid("from").unwrap();
+    assert_eq!(from.to_jid(), Jid::pn("6281288888888").with_device(2));
+    assert_eq!(from.to_string(), "6281288888888:2@s.whatsapp.net");
+    assert!(r.attr("from").unwrap() == "6281288888888:2@s.whatsapp.net");
+    assert_eq!(r.attrs().len(), 5);
+    assert_eq!(r.child("body").and_then(|b| b.bytes()), Some(&b"hi"[..]));
+    assert_eq!(r.children_by_tag("x").count(), 2);
+    assert!(r.child_path(&["body"]).is_some() && r.child("nope").is_none());
+    // The bytes are borrowed from the input buffer.
+    let body = r.child("body").unwrap().bytes().unwrap();
+    assert!(bytes.as_ptr_range().contains(&body.as_ptr()));
+}

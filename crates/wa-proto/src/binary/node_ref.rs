@@ -16,7 +16,9 @@
 //! # Ok::<(), wa_proto::Error>(())
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
+use std::str::FromStr;
 
 use super::decode::Reader;
 use super::node::{Attrs, Content, Node};
@@ -173,10 +175,16 @@ impl<'a> NodeRef<'a> {
         self.attrs.get(key)
     }
 
-    /// The string value of attribute `key` as `&str` (not for JIDs or packed
-    /// strings; see [`NodeRef::attr`] and [`ValueRef::to_cow`]).
-    pub fn attr_str(&self, key: &str) -> Option<&'a str> {
-        self.attr(key).and_then(|v| v.as_str())
+    /// The string value of attribute `key` (`None` if absent or a JID; see
+    /// [`NodeRef::attr_jid`]). Borrowed, except for packed strings (ids,
+    /// timestamps), which are unpacked.
+    pub fn attr_str(&self, key: &str) -> Option<Cow<'a, str>> {
+        self.attr(key)?.as_str_ref().map(|s| s.to_cow())
+    }
+
+    /// Attribute `key` parsed as `T` (e.g. a number), without allocating.
+    pub fn attr_parse<T: FromStr>(&self, key: &str) -> Option<T> {
+        self.attr(key)?.as_str_ref()?.with_str(|s| s.parse().ok())
     }
 
     /// Attribute `key` as a JID reference, if it was written with a JID tag.
