@@ -6,12 +6,15 @@
 //! - `interop`: interop suites against Baileys / libsignal (installed into `target/oracles`).
 //! - `bench [--json]`: our criterion figures beside the peer figures, measured in one run.
 //! - `fuzz [SECONDS]`: runs every cargo-fuzz target for SECONDS each.
+//! - `gen-tokens [--check]`: regenerates the binary-node token tables from the oracle.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bench;
 mod ci;
+mod gen_tokens;
 mod interop;
+mod node;
 mod util;
 
 fn main() -> anyhow::Result<()> {
@@ -21,6 +24,8 @@ fn main() -> anyhow::Result<()> {
         Some("ci") => ci::run(rest),
         Some("interop") => interop::run(rest),
         Some("bench") => bench::run(rest),
+        Some("node") => node::run(rest),
+        Some("gen-tokens") => gen_tokens::run(rest),
         Some(cmd) => {
             anyhow::bail!("unknown xtask command: {cmd} (try: ci, node, interop, bench, fuzz)")
         }

@@ -28,10 +28,12 @@
 //! check this). The runtime that owns sockets and timers is `wa-session`.
 
 pub mod appstate;
+pub mod binary;
 pub mod error;
 pub mod frame;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod jid;
 pub mod keys;
 pub mod media;
 pub mod noise;

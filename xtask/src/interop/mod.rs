@@ -5,6 +5,7 @@
 //! Our own driver scripts live in `xtask/interop/*.mjs`; they load the oracle by
 //! path from that folder.
 
+mod codec;
 mod media;
 mod proto;
 
@@ -69,6 +70,7 @@ type Suite = fn() -> anyhow::Result<()>;
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     ensure_oracle()?;
     let suites: &[(&str, Suite)] = &[
+        ("codec", codec::run),
         ("noise", noise::run),
         ("proto", proto::run),
         ("media", media::media_suite),

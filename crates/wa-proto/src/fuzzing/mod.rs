@@ -6,10 +6,12 @@
 //! [`TARGETS`] lists them by the name of their fuzz target. One submodule per
 //! protocol area.
 
+mod binary;
 mod media;
 mod noise;
 mod proto;
 
+pub use binary::{jid_parse, node_decode};
 pub use media::{FUZZ_APPSTATE_KEY, FUZZ_MEDIA_KEY, appstate_value, media_decrypt};
 pub use noise::{frame_decode, noise_handshake, noise_handshake_seeds};
 pub use proto::proto_handshake;
@@ -19,6 +21,8 @@ pub type Entry = fn(&[u8]);
 
 /// Every fuzz target: (name of `fuzz/fuzz_targets/<name>.rs`, entry point).
 pub const TARGETS: &[(&str, Entry)] = &[
+    ("node_decode", node_decode),
+    ("jid_parse", jid_parse),
     ("frame_decode", frame_decode),
     ("noise_handshake", noise_handshake),
     ("proto_handshake", proto_handshake),
