@@ -15,6 +15,8 @@
 //!   the server certificate chain, and the transport cipher.
 //! * [`keys`]: Curve25519 key pairs, X25519 agreement and XEdDSA signatures.
 //! * [`proto`]: prost types generated from the `proto/` schema.
+//! * [`signal`]: the Signal protocol (X3DH, Double Ratchet, sender keys,
+//!   WhatsApp padding) as pure functions over serializable records.
 //!
 //! ## What this crate must not do
 //! It performs no IO, never sleeps or spawns, depends on no async runtime, and
@@ -28,5 +30,6 @@ pub mod error;
 pub mod fuzzing;
 pub mod keys;
 pub mod proto;
+pub mod signal;
 
 pub use error::{Error, Result};

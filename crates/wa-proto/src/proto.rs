@@ -6,3 +6,9 @@
 pub mod wa {
     include!(concat!(env!("OUT_DIR"), "/wa.rs"));
 }
+
+/// Signal wire messages and our persistent Signal records (`proto/signal.proto`).
+#[allow(missing_docs, clippy::all, clippy::pedantic, unreachable_pub)]
+pub mod signal {
+    include!(concat!(env!("OUT_DIR"), "/signal.rs"));
+}
