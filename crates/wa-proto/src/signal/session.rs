@@ -8,8 +8,8 @@
 //! again.
 //!
 //! Each state carries the root key, our current ratchet key pair with its
-//! sending chain, up to [`MAX_RECEIVER_CHAINS`] receiving chains (newest
-//! first) with their skipped keys, and the pending prekey while we (the
+//! sending chain, receiving chains (newest first, bounded by
+//! [`MAX_RECEIVER_CHAINS`]) with their skipped keys, and the pending prekey while we (the
 //! initiator) have not yet heard back.
 //!
 //! Decryption is *plan, then commit*: [`SessionState::try_decrypt`] computes
@@ -34,8 +34,13 @@ use crate::{Error, Result};
 /// Most archived session states a record keeps (libsignal's limit).
 pub const MAX_PREVIOUS_STATES: usize = 40;
 
-/// Most receiving chains a state keeps.
-pub const MAX_RECEIVER_CHAINS: usize = 5;
+/// Receiving chains a state always keeps (the newest ones).
+pub const MIN_RECEIVER_CHAINS: usize = 5;
+
+/// Most receiving chains a state keeps: beyond [`MIN_RECEIVER_CHAINS`], an
+/// older chain is kept only while it still holds skipped keys (messages
+/// that may yet arrive late).
+pub const MAX_RECEIVER_CHAINS: usize = 20;
 
 /// The prekey ids and base key the initiator repeats in every `pkmsg` until
 /// the responder first replies.
@@ -118,6 +123,16 @@ impl SessionState {
             .position(|c| c.ratchet_key == *ratchet_key)
     }
 
+    /// Drops old receiving chains: see [`MAX_RECEIVER_CHAINS`].
+    fn trim_receivers(&mut self) {
+        let mut i = 0;
+        self.receivers.retain(|c| {
+            i += 1;
+            i <= MIN_RECEIVER_CHAINS || !c.keys.skipped.is_empty()
+        });
+        self.receivers.truncate(MAX_RECEIVER_CHAINS);
+    }
+
     /// Decrypts `msg` without changing the state: returns the plaintext and
     /// the plan that [`SessionState::commit`] applies.
     pub(crate) fn try_decrypt(
@@ -185,7 +200,7 @@ impl SessionState {
                     ratchet_key: their_ratchet,
                     keys,
                 });
-                self.receivers.truncate(MAX_RECEIVER_CHAINS);
+                self.trim_receivers();
                 // Sending half of the step: a fresh ratchet key pair.
                 let ours = KeyPair::generate(rng);
                 let mut dh = ours.agree(&their_ratchet);
