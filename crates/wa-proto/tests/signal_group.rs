@@ -2,6 +2,8 @@
 //! duplicate delivery, signature and key-id failures (typed, record
 //! unchanged), repeated SKDMs, record persistence and bounds.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use wa_proto::Error;

@@ -3,6 +3,8 @@
 //! persistence, archived states, and every failure mode as a typed error that
 //! leaves the record unchanged.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use prost::Message;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha20Rng;
