@@ -52,6 +52,8 @@
 pub mod address;
 pub mod cipher;
 mod crypto;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod group_cipher;
 pub mod message;
 pub mod padding;
