@@ -181,7 +181,7 @@ fn randomized_conversations() {
 }
 
 #[test]
-fn archived_state_still_decrypts_and_is_promoted() {
+fn archived_state_still_decrypts() {
     let mut r = rng(3);
     let (a, b, mut ra, mut rb) = established(&mut r, true);
     let old = encrypt(&mut ra, &a.id, b"old session").unwrap();
@@ -206,12 +206,14 @@ fn archived_state_still_decrypts_and_is_promoted() {
         decrypt(&mut rb, &b.id, None, &old.bytes, &mut r).unwrap(),
         b"old session"
     );
-    // Bob's reply now goes out on the old session, which Alice still has.
-    let reply = encrypt(&mut rb, &b.id, b"to old").unwrap();
+    // Bob keeps replying on the newest session.
+    let reply = encrypt(&mut rb, &b.id, b"to new").unwrap();
     assert_eq!(
         decrypt(&mut ra, &a.id, None, &reply.bytes, &mut r).unwrap(),
-        b"to old"
+        b"to new"
     );
+    assert!(!ra.has_pending_pre_key());
+    assert_eq!(rb.previous_count(), 1);
 }
 
 #[test]

@@ -5,6 +5,8 @@
 //! Our own driver scripts live in `xtask/interop/*.mjs`; they load the oracle by
 //! path from that folder.
 
+mod signal;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -60,7 +62,7 @@ pub(crate) fn node_script(script: &str, args: &[&str]) -> anyhow::Result<String>
 /// Runs every interop suite, or those named in `args`.
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     ensure_oracle()?;
-    let suites: &[(&str, fn() -> anyhow::Result<()>)] = &[];
+    let suites: &[(&str, fn() -> anyhow::Result<()>)] = &[("signal", signal::run)];
     let mut ran = 0;
     for (name, suite) in suites {
         if args.is_empty() || args.iter().any(|a| a == name) {

@@ -146,7 +146,15 @@ pub fn decrypt<R: CryptoRng + ?Sized>(
 }
 
 /// Decrypts a parsed `msg` with the current state, else with an archived
-/// state (which then becomes current).
+/// state.
+///
+/// An archived state that decrypts a message stays archived: we keep
+/// sending on the newest session, as libsignal-node does. (Java libsignal
+/// would promote it; but a libsignal-node peer that receives messages of an
+/// older session after a newer one runs every message through the newer
+/// session first and keeps the ratchet step that failure made, breaking its
+/// newer session. Staying on the newest session never sends it old-session
+/// messages, and any peer decrypts newest-session messages.)
 ///
 /// Errors: [`Error::NoSession`] for an empty record;
 /// [`Error::DuplicateMessage`] when a state owns the message's chain but
@@ -179,9 +187,8 @@ pub fn decrypt_message<R: CryptoRng + ?Sized>(
         match state.try_decrypt(msg, local.public()) {
             Ok((plan, plaintext)) => {
                 check_identity(known_identity, &state.remote_identity)?;
-                if let Some(mut state) = record.previous.remove(i) {
+                if let Some(state) = record.previous.get_mut(i) {
                     state.commit(plan, rng);
-                    record.promote(state);
                 }
                 return Ok(plaintext);
             }
@@ -270,18 +277,13 @@ pub fn decrypt_prekey_message<R: CryptoRng + ?Sized>(
         }
         .ok_or(Error::NoSession)?;
         let (plan, plaintext) = state.try_decrypt(&msg.message, local.public())?;
-        let mut state = match slot {
-            None => record.current.take(),
-            Some(i) => record.previous.remove(i),
+        let state = match slot {
+            None => record.current.as_mut(),
+            Some(i) => record.previous.get_mut(i),
         }
         .ok_or(Error::NoSession)?;
         state.commit(plan, rng);
-        let out = done(plaintext, &state, None, false);
-        match slot {
-            None => record.current = Some(state),
-            Some(_) => record.promote(state),
-        }
-        return Ok(out);
+        return Ok(done(plaintext, state, None, false));
     }
     let signed = keys
         .signed_pre_key

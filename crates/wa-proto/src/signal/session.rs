@@ -4,8 +4,7 @@
 //! [`MAX_PREVIOUS_STATES`] archived ones (most recent first), as libsignal
 //! keeps them: a new session (our new bundle, or a peer's new `pkmsg`)
 //! archives the current one, and decryption tries the current state first,
-//! then the archived ones; a state that decrypts a message becomes current
-//! again.
+//! then the archived ones. We always send on the current (newest) state.
 //!
 //! Each state carries the root key, our current ratchet key pair with its
 //! sending chain, receiving chains (newest first, bounded by
@@ -35,12 +34,12 @@ use crate::{Error, Result};
 pub const MAX_PREVIOUS_STATES: usize = 40;
 
 /// Receiving chains a state always keeps (the newest ones).
-pub const MIN_RECEIVER_CHAINS: usize = 5;
+pub const MIN_RECEIVER_CHAINS: usize = 10;
 
 /// Most receiving chains a state keeps: beyond [`MIN_RECEIVER_CHAINS`], an
 /// older chain is kept only while it still holds skipped keys (messages
 /// that may yet arrive late).
-pub const MAX_RECEIVER_CHAINS: usize = 20;
+pub const MAX_RECEIVER_CHAINS: usize = 32;
 
 /// The prekey ids and base key the initiator repeats in every `pkmsg` until
 /// the responder first replies.
