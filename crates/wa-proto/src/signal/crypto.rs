@@ -10,36 +10,113 @@ use std::sync::OnceLock;
 use aes::Aes256;
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use sha2::block_api::compress256;
 use zeroize::Zeroize;
 
 use crate::{Error, Result};
 
-type HmacSha256 = Hmac<Sha256>;
+/// SHA-256 initial state (FIPS 180-4 §5.3.3).
+const H0: [u32; 8] = [
+    0x6a09_e667,
+    0xbb67_ae85,
+    0x3c6e_f372,
+    0xa54f_f53a,
+    0x510e_527f,
+    0x9b05_688c,
+    0x1f83_d9ab,
+    0x5be0_cd19,
+];
 
-/// An HMAC-SHA256 key with its inner/outer pad states already absorbed, so
-/// several MACs under one key cost no extra key setup.
+/// Finishes SHA-256 over `parts`, starting from `state` after `done` bytes
+/// (a multiple of 64) were already compressed.
+fn sha256_finish(mut state: [u32; 8], done: u64, parts: &[&[u8]]) -> [u8; 32] {
+    let mut buf = [0u8; 64];
+    let mut fill = 0usize;
+    let mut total = done;
+    for part in parts {
+        let mut p = *part;
+        total += p.len() as u64;
+        if fill > 0 {
+            let take = (64 - fill).min(p.len());
+            buf[fill..fill + take].copy_from_slice(&p[..take]);
+            fill += take;
+            p = &p[take..];
+            if fill < 64 {
+                continue;
+            }
+            compress256(&mut state, core::slice::from_ref(&buf));
+            fill = 0;
+        }
+        let mut blocks = p.chunks_exact(64);
+        for block in &mut blocks {
+            let mut b = [0u8; 64];
+            b.copy_from_slice(block);
+            compress256(&mut state, core::slice::from_ref(&b));
+        }
+        let rest = blocks.remainder();
+        buf[..rest.len()].copy_from_slice(rest);
+        fill = rest.len();
+    }
+    buf[fill] = 0x80;
+    buf[fill + 1..].fill(0);
+    if fill + 1 > 56 {
+        compress256(&mut state, core::slice::from_ref(&buf));
+        buf.fill(0);
+    }
+    buf[56..].copy_from_slice(&(total * 8).to_be_bytes());
+    compress256(&mut state, core::slice::from_ref(&buf));
+    let mut out = [0u8; 32];
+    for (o, w) in out.chunks_exact_mut(4).zip(state) {
+        o.copy_from_slice(&w.to_be_bytes());
+    }
+    out
+}
+
+/// An HMAC-SHA256 key with its inner and outer pad blocks already
+/// compressed (RFC 2104), so each MAC under it costs only the message blocks
+/// plus one outer block.
 #[derive(Clone)]
-pub(crate) struct HmacKey(HmacSha256);
+pub(crate) struct HmacKey {
+    inner: [u32; 8],
+    outer: [u32; 8],
+}
 
 impl HmacKey {
     /// Prepares `key` (any length).
     pub(crate) fn new(key: &[u8]) -> Self {
-        // HMAC accepts keys of every length, so this cannot fail.
-        match HmacSha256::new_from_slice(key) {
-            Ok(m) => Self(m),
-            Err(_) => Self(HmacSha256::new(&Default::default())),
+        let mut k = [0u8; 64];
+        if key.len() > 64 {
+            k[..32].copy_from_slice(&sha256_finish(H0, 0, &[key]));
+        } else {
+            k[..key.len()].copy_from_slice(key);
         }
+        let mut pad = [0u8; 64];
+        for (p, b) in pad.iter_mut().zip(&k) {
+            *p = b ^ 0x36;
+        }
+        let mut inner = H0;
+        compress256(&mut inner, core::slice::from_ref(&pad));
+        for (p, b) in pad.iter_mut().zip(&k) {
+            *p = b ^ 0x5c;
+        }
+        let mut outer = H0;
+        compress256(&mut outer, core::slice::from_ref(&pad));
+        k.zeroize();
+        pad.zeroize();
+        Self { inner, outer }
     }
 
     /// HMAC of the concatenation of `parts`.
     pub(crate) fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let mut m = self.0.clone();
-        for p in parts {
-            m.update(p);
-        }
-        m.finalize().into_bytes().into()
+        let inner = sha256_finish(self.inner, 64, parts);
+        sha256_finish(self.outer, 64, &[&inner])
+    }
+}
+
+impl Drop for HmacKey {
+    fn drop(&mut self) {
+        self.inner.zeroize();
+        self.outer.zeroize();
     }
 }
 
@@ -132,6 +209,38 @@ mod tests {
         assert_eq!(
             hex::encode(&t1[..]),
             "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
+        );
+    }
+
+    #[test]
+    fn hmac_matches_the_hmac_crate() {
+        use hmac::{Hmac, KeyInit, Mac};
+        let data: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
+        for key_len in [0usize, 1, 32, 63, 64, 65, 100] {
+            let key = &data[..key_len];
+            let ours = HmacKey::new(key);
+            for len in [0usize, 1, 55, 56, 63, 64, 65, 119, 120, 128, 200, 300] {
+                for split in [0, len / 3, len] {
+                    let msg = &data[..len];
+                    let mut m = Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+                    m.update(msg);
+                    let want: [u8; 32] = m.finalize().into_bytes().into();
+                    assert_eq!(
+                        ours.mac(&[&msg[..split], &msg[split..]]),
+                        want,
+                        "{key_len} {len}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hmac_rfc4231_case_2() {
+        let mac = HmacKey::new(b"Jefe").mac(&[b"what do ya want ", b"for nothing?"]);
+        assert_eq!(
+            hex::encode(mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
     }
 
