@@ -45,7 +45,6 @@ fn sha256_finish(mut state: [u32; 8], done: u64, parts: &[&[u8]]) -> [u8; 32] {
                 continue;
             }
             compress256(&mut state, core::slice::from_ref(&buf));
-            fill = 0;
         }
         let mut blocks = p.chunks_exact(64);
         for block in &mut blocks {
