@@ -59,10 +59,13 @@ pub(crate) fn node_script(script: &str, args: &[&str]) -> anyhow::Result<String>
     Ok(String::from_utf8(out.stdout)?)
 }
 
+/// One interop suite.
+type Suite = fn() -> anyhow::Result<()>;
+
 /// Runs every interop suite, or those named in `args`.
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     ensure_oracle()?;
-    let suites: &[(&str, fn() -> anyhow::Result<()>)] = &[("signal", signal::run)];
+    let suites: &[(&str, Suite)] = &[("signal", signal::run)];
     let mut ran = 0;
     for (name, suite) in suites {
         if args.is_empty() || args.iter().any(|a| a == name) {
