@@ -90,12 +90,10 @@ impl<'a> SignalMessage<'a> {
     /// Parses a serialized `msg`.
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
         let body = split_version(bytes)?;
-        if body.len() < MAC_LEN {
-            return Err(Error::InvalidMessage("SignalMessage shorter than its MAC"));
-        }
-        let split = bytes.len() - MAC_LEN;
-        let (signed, mac) = bytes.split_at(split);
-        let proto = &body[..body.len() - MAC_LEN];
+        let short = Error::InvalidMessage("SignalMessage shorter than its MAC");
+        let split = body.len().checked_sub(MAC_LEN).ok_or(short.clone())?;
+        let (proto, _) = body.split_at_checked(split).ok_or(short.clone())?;
+        let (signed, mac) = bytes.split_at_checked(split + 1).ok_or(short)?;
         let (mut ratchet_key, mut counter, mut previous_counter, mut ciphertext) =
             (None, None, 0, None);
         let mut r = Reader::new(proto);

@@ -148,10 +148,13 @@ pub(crate) fn plan_receive(chain: &KeyChain, counter: u32) -> Result<([u8; 32], 
         let (seed, next) = cur.step()?;
         return Ok((seed, KeySource::Advance { next, passed }));
     }
-    match chain.skipped.iter().position(|k| k.index == counter) {
-        Some(pos) => Ok((chain.skipped[pos].seed, KeySource::Skipped(pos))),
-        None => Err(Error::DuplicateMessage(counter)),
-    }
+    chain
+        .skipped
+        .iter()
+        .enumerate()
+        .find(|(_, k)| k.index == counter)
+        .map(|(pos, k)| (k.seed, KeySource::Skipped(pos)))
+        .ok_or(Error::DuplicateMessage(counter))
 }
 
 /// Commits a [`plan_receive`] result.

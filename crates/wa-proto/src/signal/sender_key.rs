@@ -244,13 +244,10 @@ impl<'a> SenderKeyMessage<'a> {
     /// by [`super::group_decrypt`]).
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
         let body = split_version(bytes)?;
-        if body.len() < SIGNATURE_LEN {
-            return Err(Error::InvalidMessage(
-                "SenderKeyMessage shorter than its signature",
-            ));
-        }
-        let (signed, signature) = bytes.split_at(bytes.len() - SIGNATURE_LEN);
-        let proto = &body[..body.len() - SIGNATURE_LEN];
+        let short = Error::InvalidMessage("SenderKeyMessage shorter than its signature");
+        let split = body.len().checked_sub(SIGNATURE_LEN).ok_or(short.clone())?;
+        let (proto, _) = body.split_at_checked(split).ok_or(short.clone())?;
+        let (signed, signature) = bytes.split_at_checked(split + 1).ok_or(short)?;
         let (mut id, mut iteration, mut ciphertext) = (None, None, None);
         let mut r = Reader::new(proto);
         while let Some((field, value)) = r.next_field()? {

@@ -115,13 +115,6 @@ pub(crate) enum Plan {
 }
 
 impl SessionState {
-    /// The receiving chain for `ratchet_key`.
-    fn receiver(&self, ratchet_key: &PublicKey) -> Option<usize> {
-        self.receivers
-            .iter()
-            .position(|c| c.ratchet_key == *ratchet_key)
-    }
-
     /// Drops old receiving chains: see [`MAX_RECEIVER_CHAINS`].
     fn trim_receivers(&mut self) {
         let mut i = 0;
@@ -139,9 +132,14 @@ impl SessionState {
         msg: &SignalMessage<'_>,
         our_identity: &PublicKey,
     ) -> Result<(Plan, Vec<u8>)> {
-        let (mut seed, plan) = match self.receiver(&msg.ratchet_key) {
-            Some(i) => {
-                let (seed, source) = plan_receive(&self.receivers[i].keys, msg.counter)?;
+        let found = self
+            .receivers
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.ratchet_key == msg.ratchet_key);
+        let (mut seed, plan) = match found {
+            Some((i, chain)) => {
+                let (seed, source) = plan_receive(&chain.keys, msg.counter)?;
                 (seed, Plan::Existing { chain: i, source })
             }
             None => {
