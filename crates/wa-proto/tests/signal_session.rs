@@ -524,3 +524,49 @@ fn too_far_in_future() {
         |rec| decrypt(rec, &b.id, None, &last.bytes, &mut r),
     );
 }
+
+#[test]
+fn simultaneous_initiation_keeps_working() {
+    let mut r = rng(15);
+    let (a, b) = (Party::new(&mut r), Party::new(&mut r));
+    let (mut ra, mut rb) = (SessionRecord::new(), SessionRecord::new());
+    process_prekey_bundle(&mut ra, &a.id, None, &b.bundle(true), &mut r).unwrap();
+    process_prekey_bundle(&mut rb, &b.id, None, &a.bundle(true), &mut r).unwrap();
+    let pa = encrypt(&mut ra, &a.id, b"from a").unwrap();
+    let pb = encrypt(&mut rb, &b.id, b"from b").unwrap();
+    let out = decrypt_prekey(
+        &mut ra,
+        &a.id,
+        None,
+        &pb.bytes,
+        a.keys_for(&pb.bytes),
+        &mut r,
+    )
+    .unwrap();
+    assert_eq!(out.plaintext, b"from b");
+    let out = decrypt_prekey(
+        &mut rb,
+        &b.id,
+        None,
+        &pa.bytes,
+        b.keys_for(&pa.bytes),
+        &mut r,
+    )
+    .unwrap();
+    assert_eq!(out.plaintext, b"from a");
+    // Each now sends on the session the other started; both still decrypt.
+    for round in 0..5u8 {
+        let m = encrypt(&mut ra, &a.id, &[round]).unwrap();
+        assert_eq!(m.kind, MessageType::Whisper);
+        assert_eq!(
+            decrypt(&mut rb, &b.id, None, &m.bytes, &mut r).unwrap(),
+            [round]
+        );
+        let m = encrypt(&mut rb, &b.id, &[round, 1]).unwrap();
+        assert_eq!(
+            decrypt(&mut ra, &a.id, None, &m.bytes, &mut r).unwrap(),
+            [round, 1]
+        );
+    }
+    assert_eq!((ra.previous_count(), rb.previous_count()), (1, 1));
+}
