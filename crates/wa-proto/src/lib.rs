@@ -19,6 +19,8 @@
 //! * [`appstate`]: app-state sync crypto: mutation keys, index/value/snapshot/
 //!   patch MACs, value encryption and the LTHash.
 //! * [`proto`]: prost types generated from the `proto/` schema.
+//! * [`signal`]: the Signal protocol (X3DH, Double Ratchet, sender keys,
+//!   WhatsApp padding) as pure functions over serializable records.
 //!
 //! ## What this crate must not do
 //! It performs no IO, never sleeps or spawns, depends on no async runtime, and
@@ -38,5 +40,6 @@ pub mod keys;
 pub mod media;
 pub mod noise;
 pub mod proto;
+pub mod signal;
 
 pub use error::{Error, Result};

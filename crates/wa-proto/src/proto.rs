@@ -53,3 +53,9 @@ pub mod wa {
 pub fn decode<M: prost::Message + Default>(bytes: &[u8]) -> crate::Result<M> {
     M::decode(bytes).map_err(crate::Error::from)
 }
+
+/// Signal wire messages and our persistent Signal records (`proto/signal.proto`).
+#[allow(missing_docs, clippy::all, clippy::pedantic, unreachable_pub)]
+pub mod signal {
+    include!(concat!(env!("OUT_DIR"), "/signal.rs"));
+}

@@ -8,6 +8,7 @@
 mod codec;
 mod media;
 mod proto;
+mod signal;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -75,6 +76,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         ("proto", proto::run),
         ("media", media::media_suite),
         ("appstate", media::appstate_suite),
+        ("signal", signal::run),
     ];
     let mut ran = 0;
     for (name, suite) in suites {

@@ -11,6 +11,7 @@ mod media;
 mod noise;
 mod proto;
 
+pub use crate::signal::fuzzing::{signal_msg, signal_pkmsg, signal_skdm, signal_skmsg};
 pub use binary::{jid_parse, node_decode};
 pub use media::{FUZZ_APPSTATE_KEY, FUZZ_MEDIA_KEY, appstate_value, media_decrypt};
 pub use noise::{frame_decode, noise_handshake, noise_handshake_seeds};
@@ -28,4 +29,8 @@ pub const TARGETS: &[(&str, Entry)] = &[
     ("proto_handshake", proto_handshake),
     ("media_decrypt", media_decrypt),
     ("appstate_value", appstate_value),
+    ("signal_pkmsg", signal_pkmsg),
+    ("signal_msg", signal_msg),
+    ("signal_skmsg", signal_skmsg),
+    ("signal_skdm", signal_skdm),
 ];
