@@ -232,3 +232,41 @@ async fn synchronous_normal_works_too() {
         Arc::new(SqliteStore::open(dir.path().join("n.db"), options).unwrap());
     store_suite::cases_outbox::group_commit_under_concurrency(store).await;
 }
+
+#[tokio::test]
+async fn the_checkpointer_moves_the_wal_into_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    let ctx = new_session(&store, "s").await;
+    let chat = Jid::pn("111");
+    // About 2 MiB of messages: far below the writer's own checkpoint limit,
+    // so only the checkpointer can get them into the database file.
+    for round in 0..20 {
+        commit(&store, &ctx, |w| {
+            for i in 0..100 {
+                let mut m = text_message(&chat, &format!("{round}-{i}"), i, true, "x");
+                m.raw = vec![7; 1000];
+                w.put_message(m);
+            }
+        })
+        .await;
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let size = std::fs::metadata(&path).unwrap().len();
+        if size > 2_000_000 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "database file still {size} bytes"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let messages = store
+        .messages("s", &wa_session::store::MessageQuery::new(5000))
+        .await
+        .unwrap();
+    assert_eq!(messages.len(), 2000);
+}

@@ -24,6 +24,7 @@
 
 mod apply;
 mod apply_more;
+mod checkpoint;
 mod codec;
 mod pool;
 mod read;
@@ -105,6 +106,7 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Writer,
     readers: Arc<Readers>,
+    _checkpointer: checkpoint::Checkpointer,
 }
 
 impl SqliteStore {
@@ -119,11 +121,13 @@ impl SqliteStore {
         let mut conn = pool::open_writer(&path, &options)?;
         schema::migrate(&mut conn)?;
         let writer = Writer::spawn(conn)?;
+        let checkpointer = checkpoint::Checkpointer::spawn(&path, &options)?;
         let readers = Readers::new(path.clone(), options);
         Ok(Self {
             path,
             writer,
             readers,
+            _checkpointer: checkpointer,
         })
     }
 
@@ -134,7 +138,7 @@ impl SqliteStore {
 
     /// Finishes the queued writes and stops the writer thread.
     pub async fn close(self) {
-        let writer = self.writer;
+        let Self { writer, .. } = self;
         let _ = tokio::task::spawn_blocking(move || writer.shutdown()).await;
     }
 

@@ -37,9 +37,11 @@ pub(crate) fn open_writer(path: &Path, o: &SqliteOptions) -> Result<Connection> 
         "PRAGMA synchronous = {};
          PRAGMA foreign_keys = ON;
          PRAGMA cache_size = -{};
-         PRAGMA temp_store = MEMORY;",
+         PRAGMA temp_store = MEMORY;
+         PRAGMA wal_autocheckpoint = {};",
         o.synchronous.pragma(),
-        o.page_cache_kib
+        o.page_cache_kib,
+        super::checkpoint::WRITER_AUTOCHECKPOINT_PAGES
     ))
     .map_err(&e)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);

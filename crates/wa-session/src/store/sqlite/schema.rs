@@ -9,7 +9,10 @@
 //! Every table but `sessions` is keyed by `session_id` first and references
 //! `sessions` with `ON DELETE CASCADE`: deleting the session row deletes
 //! everything (`foreign_keys=ON` is set on every connection). Keys are
-//! composite natural keys; the only surrogate keys (`messages.seq`,
+//! composite natural keys. Tables of small rows are `WITHOUT ROWID` (the
+//! key is the b-tree); tables holding blobs of a kilobyte or more (Signal
+//! session records, sender keys, ciphertexts, plaintexts) keep a rowid so
+//! the large rows do not bloat the key b-tree. The only surrogate keys (`messages.seq`,
 //! `outbox.seq`) order rows with equal timestamps and never leave the store.
 //! The SQL avoids SQLite-only constructs where a portable one exists
 //! (`ON CONFLICT ... DO UPDATE`, no `INSERT OR REPLACE`) so the PostgreSQL
@@ -49,7 +52,7 @@ CREATE TABLE signal_sessions (
     their_device INTEGER NOT NULL,
     record       BLOB NOT NULL,
     PRIMARY KEY (session_id, their_name, their_device)
-) WITHOUT ROWID;
+);
 
 CREATE TABLE identities (
     session_id   TEXT NOT NULL REFERENCES sessions(session_id) ON DELETE CASCADE,
@@ -82,7 +85,7 @@ CREATE TABLE sender_keys (
     sender_device INTEGER NOT NULL,
     record        BLOB NOT NULL,
     PRIMARY KEY (session_id, group_id, sender_name, sender_device)
-) WITHOUT ROWID;
+);
 
 CREATE TABLE app_state_sync_keys (
     session_id  TEXT NOT NULL REFERENCES sessions(session_id) ON DELETE CASCADE,
@@ -195,7 +198,7 @@ CREATE TABLE outbox_ciphertexts (
     ciphertext BLOB NOT NULL,
     PRIMARY KEY (session_id, msg_id, recipient),
     FOREIGN KEY (session_id, msg_id) REFERENCES outbox(session_id, msg_id) ON DELETE CASCADE
-) WITHOUT ROWID;
+);
 
 CREATE TABLE lid_map (
     session_id TEXT NOT NULL REFERENCES sessions(session_id) ON DELETE CASCADE,
@@ -211,7 +214,7 @@ CREATE TABLE event_buffer (
     plaintext       BLOB NOT NULL,
     inserted_at_ms  INTEGER NOT NULL,
     PRIMARY KEY (session_id, ciphertext_hash)
-) WITHOUT ROWID;
+);
 CREATE INDEX event_buffer_by_time ON event_buffer(session_id, inserted_at_ms);
 "#,
 ];

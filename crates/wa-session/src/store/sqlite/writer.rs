@@ -94,6 +94,12 @@ impl Outcome {
     }
 }
 
+/// Runs a parameterless statement through the statement cache (the
+/// transaction-control statements run for every request).
+fn sql(conn: &Connection, statement: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(statement)?.execute([]).map(|_| ())
+}
+
 /// Runs one request's work against the connection (inside a savepoint).
 fn run(conn: &Connection, req: Request) -> Outcome {
     match req {
@@ -160,10 +166,7 @@ fn commit_group(conn: &Connection, group: Vec<Request>) {
             message: msg.clone(),
         }
     };
-    if let Err(e) = conn
-        .execute_batch("BEGIN IMMEDIATE")
-        .map_err(db_err("begin"))
-    {
+    if let Err(e) = sql(conn, "BEGIN IMMEDIATE").map_err(db_err("begin")) {
         tracing::error!(error = %e, "store writer could not begin a transaction");
         let f = group_err(&e);
         for req in group {
@@ -178,9 +181,7 @@ fn commit_group(conn: &Connection, group: Vec<Request>) {
             outcomes.push(run_nothing(req));
             continue;
         }
-        let sp = conn
-            .execute_batch("SAVEPOINT batch")
-            .map_err(db_err("savepoint"));
+        let sp = sql(conn, "SAVEPOINT batch").map_err(db_err("savepoint"));
         let outcome = match sp {
             Ok(()) => run(conn, req),
             Err(e) => {
@@ -190,12 +191,12 @@ fn commit_group(conn: &Connection, group: Vec<Request>) {
             }
         };
         let end = if outcome.is_ok() {
-            conn.execute_batch("RELEASE batch")
+            sql(conn, "RELEASE batch")
         } else if conn.is_autocommit() {
             // SQLite rolled the whole transaction back (IO error, full disk).
             Ok(())
         } else {
-            conn.execute_batch("ROLLBACK TO batch; RELEASE batch")
+            sql(conn, "ROLLBACK TO batch").and_then(|()| sql(conn, "RELEASE batch"))
         };
         if let Err(e) = end.map_err(db_err("savepoint")) {
             aborted = Some(e);
@@ -212,7 +213,7 @@ fn commit_group(conn: &Connection, group: Vec<Request>) {
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)
         }
-        None => conn.execute_batch("COMMIT").map_err(db_err("commit")),
+        None => sql(conn, "COMMIT").map_err(db_err("commit")),
     };
     if let Err(e) = &result {
         tracing::error!(error = %e, requests = size, "store group commit failed");
