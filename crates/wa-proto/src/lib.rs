@@ -15,6 +15,9 @@
 //!   the server certificate chain, and the transport cipher.
 //! * [`keys`]: Curve25519 key pairs, X25519 agreement and XEdDSA signatures.
 //! * [`proto`]: prost types generated from the `proto/` schema.
+//! * [`pair`]: companion linking: QR data, pairing by code, the ADV signed
+//!   device identity (both the phone's and the companion's side), ClientPayload.
+//! * [`ids`]: message ids and the participant list hash.
 //!
 //! ## What this crate must not do
 //! It performs no IO, never sleeps or spawns, depends on no async runtime, and
@@ -26,7 +29,9 @@
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod ids;
 pub mod keys;
+pub mod pair;
 pub mod proto;
 
 pub use error::{Error, Result};
