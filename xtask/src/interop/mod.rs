@@ -5,6 +5,8 @@
 //! Our own driver scripts live in `xtask/interop/*.mjs`; they load the oracle by
 //! path from that folder.
 
+mod pair;
+mod pair_code;
 mod proto;
 
 use std::path::PathBuf;
@@ -65,7 +67,7 @@ type Suite = fn() -> anyhow::Result<()>;
 /// Runs every interop suite, or those named in `args`.
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     ensure_oracle()?;
-    let suites: &[(&str, Suite)] = &[("proto", proto::run)];
+    let suites: &[(&str, Suite)] = &[("proto", proto::run), ("pair", pair::run)];
     let mut ran = 0;
     for (name, suite) in suites {
         if args.is_empty() || args.iter().any(|a| a == name) {
