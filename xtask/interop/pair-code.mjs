@@ -12,6 +12,7 @@
 //   phone-hello       unwrap the companion ephemeral, wrap a phone ephemeral
 //   phone-finish      decrypt the key bundle and derive the ADV secret
 import { bcrypto, credsFromJson, credsToJson, emit, generics, hex, input, reseed, seededBytes, seededCreds, unhex } from './pair-lib.mjs';
+import { pathToFileURL } from 'node:url';
 
 const { Curve, aesDecryptCTR, aesDecryptGCM, aesEncryptCTR, aesEncryptGCM, derivePairingCodeKey, hkdf } = bcrypto;
 const BUNDLE_INFO = 'link_code_pairing_key_bundle_encryption_key';
@@ -30,7 +31,7 @@ async function unwrap(code, wrapped) {
   return aesDecryptCTR(wrapped.slice(48, 80), key, wrapped.slice(32, 48));
 }
 
-const commands = {
+export const commands = {
   async 'companion-hello'(inp) {
     const creds = seededCreds(inp.seed);
     if (inp.customCode && inp.customCode.length !== 8) throw new Error('Custom pairing code must be exactly 8 chars');
@@ -57,6 +58,7 @@ const commands = {
       bundle: hex(Buffer.concat([salt, nonce, sealed])),
       companionIdentityPub: hex(creds.signedIdentityKey.public),
       advSecretKey: Buffer.from(adv).toString('base64'),
+      random: hex(random),
     };
   },
 
@@ -92,6 +94,8 @@ const commands = {
   },
 };
 
-const cmd = process.argv[2];
-if (!commands[cmd]) throw new Error(`unknown command ${cmd}`);
-emit(await commands[cmd](input()));
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const cmd = process.argv[2];
+  if (!commands[cmd]) throw new Error(`unknown command ${cmd}`);
+  emit(await commands[cmd](input()));
+}

@@ -16,6 +16,7 @@ import {
   companionReg, credsToJson, defaults, emit, generics, hex, input, outcome, proto, reseed, seededCreds,
   strictCurve, unhex, validate, xverify, bcrypto,
 } from './pair-lib.mjs';
+import { pathToFileURL } from 'node:url';
 
 const { Curve, hmacSign } = bcrypto;
 const ACCOUNT = defaults.WA_ADV_ACCOUNT_SIG_PREFIX;
@@ -28,7 +29,7 @@ const flip = (b) => {
   return out;
 };
 
-const commands = {
+export const commands = {
   'companion-creds'(inp) {
     const creds = seededCreds(inp.seed);
     const b64 = (b) => Buffer.from(b).toString('base64');
@@ -213,6 +214,8 @@ const commands = {
   },
 };
 
-const cmd = process.argv[2];
-if (!commands[cmd]) throw new Error(`unknown command ${cmd}`);
-emit(commands[cmd](input()));
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const cmd = process.argv[2];
+  if (!commands[cmd]) throw new Error(`unknown command ${cmd}`);
+  emit(commands[cmd](input()));
+}

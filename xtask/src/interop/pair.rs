@@ -18,8 +18,11 @@
 //!    fields in Baileys.
 //! 5. Participant hash: Baileys' `generateParticipantHashV2` is a prefix of ours.
 //!
-//! Steps 1–4 are in [`super::pair_code`] (3) and here; `pair-vectors.mjs`
-//! adds committed vectors that `cargo test` replays without node.
+//! 6. `pair-vectors.mjs` (seeded, deterministic) must reproduce the committed
+//!    `crates/wa-proto/tests/vectors/pair/baileys.json`, which
+//!    `tests/pair_vectors.rs` replays without node.
+//!
+//! Part 3 lives in [`super::pair_code`].
 
 use anyhow::{Context as _, bail, ensure};
 use base64::Engine as _;
@@ -47,6 +50,7 @@ pub(crate) const TIMESTAMP: u64 = 1_700_000_000;
 const REF: &str = "2@Q3j6ZtC0j1vxk4YqJxQ0lFQm0hM+9b2gR1yX8uKf/7s=";
 const JID: &str = "15551234567:4@s.whatsapp.net";
 const LID: &str = "123456789012345:4@lid";
+const VECTORS: &str = "crates/wa-proto/tests/vectors/pair/baileys.json";
 
 /// Runs every part.
 pub(crate) fn run() -> anyhow::Result<()> {
@@ -57,6 +61,23 @@ pub(crate) fn run() -> anyhow::Result<()> {
     super::pair_code::run(&mut rng).context("pairing by code")?;
     payloads().context("ClientPayload")?;
     participant_hash().context("participant hash")?;
+    vectors().context("committed vectors")?;
+    Ok(())
+}
+
+/// Regenerates the committed Baileys vectors and compares them.
+fn vectors() -> anyhow::Result<()> {
+    let fresh = node_script("pair-vectors.mjs", &[])?;
+    let committed = std::fs::read_to_string(root().join(VECTORS))?;
+    if fresh != committed {
+        let out = root().join("target/pair-vectors.fresh.json");
+        std::fs::write(&out, &fresh)?;
+        bail!(
+            "{VECTORS} differs from Baileys' output; fresh output written to {} (copy it over if the change is intended)",
+            out.display()
+        );
+    }
+    eprintln!("  vectors ok: {VECTORS} matches Baileys' output");
     Ok(())
 }
 

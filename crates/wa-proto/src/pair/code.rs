@@ -348,8 +348,22 @@ impl PhoneCodePairing {
         wrapped_companion_ephemeral: &[u8],
         rng: &mut R,
     ) -> Result<Self> {
-        let companion_ephemeral = code.unwrap_key(wrapped_companion_ephemeral)?;
         let ephemeral = KeyPair::generate(rng);
+        Self::with_ephemeral(code, wrapped_companion_ephemeral, ephemeral, rng)
+    }
+
+    /// [`PhoneCodePairing::start`] with the caller's phone ephemeral key pair
+    /// (`rng` then only draws the wrapping salt and iv).
+    ///
+    /// # Errors
+    /// [`Error::PairCodeMalformed`] if the wrapped key is shorter than 80 bytes.
+    pub fn with_ephemeral<R: CryptoRng + ?Sized>(
+        code: &PairCode,
+        wrapped_companion_ephemeral: &[u8],
+        ephemeral: KeyPair,
+        rng: &mut R,
+    ) -> Result<Self> {
+        let companion_ephemeral = code.unwrap_key(wrapped_companion_ephemeral)?;
         let wrapped_ephemeral = code.wrap_key(&ephemeral.public, rng);
         Ok(Self {
             ephemeral,
