@@ -255,7 +255,7 @@ impl CompanionPairing {
     /// Verifies the content of `<pair-success><device-identity>` fail-closed
     /// and computes our device signature.
     ///
-    /// Checks, in order: the container decodes; its HMAC under `adv_secret`
+    /// Checks, in order: the container decodes with a known account type; its HMAC under `adv_secret`
     /// matches; the signed identity and details decode with a 32-byte account
     /// key and a 64-byte signature; the account signature over our identity
     /// key verifies; the key index is present and non-zero.
@@ -279,7 +279,13 @@ impl CompanionPairing {
             .hmac
             .as_deref()
             .ok_or(Error::AdvMalformed("container has no hmac"))?;
-        let account_type = container.account_type();
+        // The account type is outside the HMAC but selects its input: an
+        // unknown value is refused rather than read as E2EE.
+        let account_type = match container.account_type {
+            None => AdvEncryptionType::E2ee,
+            Some(t) => AdvEncryptionType::try_from(t)
+                .map_err(|_| Error::AdvMalformed("unknown account type"))?,
+        };
         let expected = container_hmac(adv_secret, account_type, signed_bytes);
         if !bool::from(expected.as_slice().ct_eq(hmac)) {
             return Err(Error::AdvHmacMismatch);
