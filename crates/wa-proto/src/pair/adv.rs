@@ -176,7 +176,7 @@ impl PhonePairing {
         }
         if let Some(key) = signed.account_signature_key.as_deref()
             && !key.is_empty()
-            && PublicKey::from_bytes(key).ok() != Some(self.account_identity)
+            && raw_key(key).ok() != Some(self.account_identity)
         {
             return Err(Error::AdvMalformed("reply names another account key"));
         }
@@ -300,8 +300,7 @@ impl CompanionPairing {
             .account_signature_key
             .clone()
             .ok_or(Error::AdvMalformed("signed identity has no account key"))?;
-        let primary_identity = PublicKey::from_bytes(&key_bytes)
-            .map_err(|_| Error::AdvMalformed("account key is not a Curve25519 key"))?;
+        let primary_identity = raw_key(&key_bytes)?;
         let signature = account
             .account_signature
             .as_deref()
@@ -401,10 +400,7 @@ pub fn verify_signed_identity(
         .clone()
         .ok_or(Error::AdvMalformed("signed identity has no details"))?;
     let embedded = match signed.account_signature_key.as_deref() {
-        Some(k) if !k.is_empty() => Some(
-            PublicKey::from_bytes(k)
-                .map_err(|_| Error::AdvMalformed("account key is not a Curve25519 key"))?,
-        ),
+        Some(k) if !k.is_empty() => Some(raw_key(k)?),
         _ => None,
     };
     let account = match (embedded, account_identity) {
@@ -454,6 +450,15 @@ pub fn verify_signed_identity(
         key_index,
         account_identity: account,
     })
+}
+
+/// An account key as carried in identities: exactly 32 raw bytes (as
+/// whatsmeow requires; the device signature covers these bytes as sent, so a
+/// `05`-prefixed form would make the two sides sign different messages).
+fn raw_key(bytes: &[u8]) -> Result<PublicKey> {
+    <[u8; 32]>::try_from(bytes)
+        .map(PublicKey::from_raw)
+        .map_err(|_| Error::AdvMalformed("account key is not 32 bytes"))
 }
 
 /// The account signature prefix for a device type.
