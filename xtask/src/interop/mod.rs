@@ -7,6 +7,7 @@
 
 mod pair;
 mod pair_code;
+mod pair_payload;
 mod proto;
 
 use std::path::PathBuf;

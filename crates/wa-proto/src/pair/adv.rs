@@ -255,10 +255,11 @@ impl CompanionPairing {
     /// Verifies the content of `<pair-success><device-identity>` fail-closed
     /// and computes our device signature.
     ///
-    /// Checks, in order: the container decodes with a known account type; its HMAC under `adv_secret`
-    /// matches; the signed identity and details decode with a 32-byte account
-    /// key and a 64-byte signature; the account signature over our identity
-    /// key verifies; the key index is present and non-zero.
+    /// Checks, in order: the container decodes with a known account type;
+    /// its HMAC under `adv_secret` matches; the signed identity and details
+    /// decode with a 32-byte account key and a 64-byte signature; the account
+    /// signature over our identity key verifies; the key index is present and
+    /// non-zero.
     ///
     /// # Errors
     /// [`Error::AdvHmacMismatch`], [`Error::AdvAccountSignatureMismatch`], or
@@ -321,7 +322,6 @@ impl CompanionPairing {
             .key_index
             .filter(|&k| k != 0)
             .ok_or(Error::AdvMalformed("key index missing or zero"))?;
-        // The device signature covers the account key exactly as received.
         let message = concat(&[
             &DEVICE_SIGNATURE_PREFIX,
             &details,
