@@ -6,6 +6,13 @@
 //!    phone side is accepted by Baileys' `configureSuccessfulPairing`, whose
 //!    reply passes our phone-side verification; bad containers are rejected
 //!    by both.
+//!
+//!    Baileys rc14's `Curve.verify` (lib/Utils/crypto.js) returns true for
+//!    every well-formed signature: it only catches exceptions, and
+//!    libsignal's `verifySignature` returns `false` instead of throwing. So
+//!    `configureSuccessfulPairing` (and the Noise certificate check) never
+//!    rejects a bad signature. `pair.mjs` therefore runs each case twice, as
+//!    shipped and with a working verify; the suite asserts both verdicts.
 //! 2. The reverse: identities signed with libsignal the way the phone does
 //!    (plus tampered variants) go through our companion side and Baileys'
 //!    `configureSuccessfulPairing`; both accept and reject the same ones, and
