@@ -21,6 +21,9 @@
 //! * [`proto`]: prost types generated from the `proto/` schema.
 //! * [`signal`]: the Signal protocol (X3DH, Double Ratchet, sender keys,
 //!   WhatsApp padding) as pure functions over serializable records.
+//! * [`pair`]: companion linking: QR data, pairing by code, the ADV signed
+//!   device identity (both the phone's and the companion's side), ClientPayload.
+//! * [`ids`]: message ids and the participant list hash.
 //!
 //! ## What this crate must not do
 //! It performs no IO, never sleeps or spawns, depends on no async runtime, and
@@ -35,10 +38,12 @@ pub mod error;
 pub mod frame;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod ids;
 pub mod jid;
 pub mod keys;
 pub mod media;
 pub mod noise;
+pub mod pair;
 pub mod proto;
 pub mod signal;
 
