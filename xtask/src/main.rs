@@ -12,6 +12,7 @@
 
 mod bench;
 mod ci;
+mod fuzz;
 mod gen_tokens;
 mod interop;
 mod node;
@@ -24,6 +25,7 @@ fn main() -> anyhow::Result<()> {
         Some("ci") => ci::run(rest),
         Some("interop") => interop::run(rest),
         Some("bench") => bench::run(rest),
+        Some("fuzz") => fuzz::run(rest),
         Some("node") => node::run(rest),
         Some("gen-tokens") => gen_tokens::run(rest),
         Some(cmd) => {

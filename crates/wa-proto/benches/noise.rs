@@ -15,6 +15,8 @@
 //! Run: `cargo bench -p wa-proto --bench noise`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Benches time their own loops (criterion `iter_custom`).
+#![allow(clippy::disallowed_methods)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -4,6 +4,8 @@
 //! Both include the wire serialization / parsing a caller really does.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Benches time their own loops (criterion `iter_custom`).
+#![allow(clippy::disallowed_methods)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
