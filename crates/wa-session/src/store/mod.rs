@@ -117,6 +117,10 @@ pub trait Store: Send + Sync + 'static {
     /// Applies `batch` atomically (all of it or none of it) to the session of
     /// `ctx`, and returns once it is durable. See [`WriteBatch`] for the
     /// upsert and error rules of each operation.
+    ///
+    /// Batches reach the store in the order of their `commit` calls and are
+    /// applied in that order. Dropping the returned future does not cancel
+    /// the commit: it may still be applied.
     async fn commit(&self, ctx: &CommitContext, batch: WriteBatch) -> Result<()>;
 
     /// Allocates `count` fresh one-time prekey ids. The allocation is

@@ -7,17 +7,21 @@
 //!   read-only connections serves the getters. SQLite allows one writer at a
 //!   time anyway, so a single writer connection loses nothing and never sees
 //!   `SQLITE_BUSY` from its own process.
-//! * **WAL**, so readers never block the writer nor the writer the readers.
+//! * **WAL**, so readers never block the writer nor the writer the readers;
+//!   checkpoints run on their own thread (`checkpoint`), never inside a
+//!   commit.
 //! * **`synchronous`**: [`Synchronous::Full`] by default: each group commit
 //!   syncs the WAL, so a commit that returned survives power loss, not only
-//!   a process crash. The measured cost and the reasoning are in
+//!   a process crash. Measured on a 2-vCPU VM: 5 300 commits/s with 100
+//!   concurrent callers (8 100 with `NORMAL`), 240/s for one caller
+//!   committing back to back (2 800 with `NORMAL`). The reasoning is in
 //!   `docs/architecture.md` § Store; [`Synchronous::Normal`] is available
 //!   for disposable deployments.
 //! * `foreign_keys=ON` (deleting a session cascades), a `busy_timeout` for
 //!   other processes touching the file (backups, a second gateway by
 //!   mistake), versioned migrations (`schema`).
 //! * **Bounded memory**: the store caches nothing per session; memory is the
-//!   page caches of `readers + 1` connections ([`SqliteOptions`]).
+//!   page caches of `readers + 2` connections ([`SqliteOptions`]).
 //!
 //! Getters run on tokio's blocking pool, so the store must be used from
 //! within a tokio runtime. [`SqliteStore::open`] blocks (it migrates).
