@@ -3,6 +3,7 @@
 //! Steps (each fails the run): rustfmt check, clippy with `-D warnings` on all
 //! targets, the architecture rule that `wa-proto` depends on no async runtime or
 //! IO crate, all tests (nextest when installed, else `cargo test`), doc tests,
+//! rustdoc with warnings denied,
 //! and the interop suite against the independent implementations.
 //! `--no-interop` skips the last step (for quick local runs).
 
@@ -49,6 +50,9 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         sh(cargo().args(["test", "--workspace", "--locked", "--no-fail-fast"]))?;
     }
     sh(cargo().args(["test", "--workspace", "--locked", "--doc"]))?;
+    sh(cargo()
+        .args(["doc", "--workspace", "--no-deps", "--locked"])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
     if interop {
         crate::interop::run(&[])?;
     }
@@ -76,6 +80,43 @@ fn check_core_dependencies() -> anyhow::Result<()> {
         bad.is_empty(),
         "wa-proto must stay sans-IO but depends on: {bad:?}"
     );
-    eprintln!("ci: wa-proto dependency tree is free of async runtimes and IO crates");
+    check_core_sources()?;
+    eprintln!("ci: wa-proto dependency tree and sources are free of async runtimes and IO");
+    Ok(())
+}
+
+/// Fails if `crates/wa-proto/src` uses the standard library's IO, threads or
+/// clock (`clippy.toml` there also bans reading the clock and global RNGs).
+fn check_core_sources() -> anyhow::Result<()> {
+    const BANNED: &[&str] = &[
+        "std::fs",
+        "std::net",
+        "std::thread",
+        "std::process",
+        "SystemTime::now",
+        "Instant::now",
+    ];
+    let mut hits = Vec::new();
+    let mut dirs = vec![crate::util::root().join("crates/wa-proto/src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path)?;
+                for (n, line) in text.lines().enumerate() {
+                    if let Some(b) = BANNED.iter().find(|b| line.contains(*b)) {
+                        hits.push(format!("{}:{}: {b}", path.display(), n + 1));
+                    }
+                }
+            }
+        }
+    }
+    anyhow::ensure!(
+        hits.is_empty(),
+        "wa-proto must stay sans-IO:\n{}",
+        hits.join("\n")
+    );
     Ok(())
 }

@@ -194,6 +194,38 @@ pub enum Error {
     /// There is no sender key for this group sender (or for this key id).
     #[error("no sender key")]
     NoSenderKey,
+
+    // ---- pairing (`pair`) ----
+    /// A pairing QR string could not be parsed (the reason names the part).
+    #[error("invalid pairing QR string: {0}")]
+    QrInvalid(&'static str),
+    /// The HMAC of a pair-success device identity does not match the ADV
+    /// secret: the identity was not made for this companion (or was altered).
+    #[error("device identity HMAC mismatch")]
+    AdvHmacMismatch,
+    /// The account (primary device) signature of a device identity is invalid.
+    #[error("device identity account signature mismatch")]
+    AdvAccountSignatureMismatch,
+    /// The device (companion) signature of a device identity is invalid.
+    #[error("device identity device signature mismatch")]
+    AdvDeviceSignatureMismatch,
+    /// A device identity or key index list is malformed or inconsistent
+    /// (missing field, wrong length, zero key index, unexpected value).
+    #[error("malformed device identity: {0}")]
+    AdvMalformed(&'static str),
+    /// A pairing code is not 8 characters of the pairing alphabet.
+    #[error("invalid pairing code: {0}")]
+    PairCodeInvalid(&'static str),
+    /// Pairing-code material is malformed (wrong length, degenerate key).
+    #[error("malformed pairing-code data: {0}")]
+    PairCodeMalformed(&'static str),
+    /// The link-code key bundle did not decrypt or did not contain the
+    /// expected keys; the usual cause is a wrong pairing code.
+    #[error("pairing-code key bundle rejected: {0}")]
+    PairCodeMismatch(&'static str),
+    /// A ClientPayload is neither a valid registration nor a valid login.
+    #[error("invalid client payload: {0}")]
+    ClientPayloadInvalid(&'static str),
 }
 
 /// `Result` with [`Error`].

@@ -21,6 +21,27 @@
 //! * [`proto`]: prost types generated from the `proto/` schema.
 //! * [`signal`]: the Signal protocol (X3DH, Double Ratchet, sender keys,
 //!   WhatsApp padding) as pure functions over serializable records.
+//! * [`pair`]: companion linking: QR data, pairing by code, the ADV signed
+//!   device identity (both the phone's and the companion's side), ClientPayload.
+//! * [`ids`]: message ids and the participant list hash.
+//!
+//! ## Example
+//!
+//! ```
+//! use wa_proto::binary::{self, Node};
+//! use wa_proto::jid::Jid;
+//!
+//! let to: Jid = "6281288888888@s.whatsapp.net".parse()?;
+//! let node = Node::new("message")
+//!     .with_attr("to", to)
+//!     .with_attr("id", "3EB0ABCDEF1234567890")
+//!     .with_child(Node::new("body").with_bytes(b"hi".to_vec()));
+//! let bytes = binary::encode(&node); // flags byte first, as sent in a frame
+//! let back = binary::decode_ref(&bytes)?;
+//! assert_eq!(back.tag(), "message");
+//! assert_eq!(back.to_owned(), node);
+//! # Ok::<(), wa_proto::Error>(())
+//! ```
 //!
 //! ## What this crate must not do
 //! It performs no IO, never sleeps or spawns, depends on no async runtime, and
@@ -35,10 +56,12 @@ pub mod error;
 pub mod frame;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod ids;
 pub mod jid;
 pub mod keys;
 pub mod media;
 pub mod noise;
+pub mod pair;
 pub mod proto;
 pub mod signal;
 

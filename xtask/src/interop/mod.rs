@@ -7,6 +7,9 @@
 
 mod codec;
 mod media;
+mod pair;
+mod pair_code;
+mod pair_payload;
 mod proto;
 mod signal;
 
@@ -77,6 +80,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         ("media", media::media_suite),
         ("appstate", media::appstate_suite),
         ("signal", signal::run),
+        ("pair", pair::run),
     ];
     let mut ran = 0;
     for (name, suite) in suites {

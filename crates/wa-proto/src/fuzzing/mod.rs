@@ -9,12 +9,14 @@
 mod binary;
 mod media;
 mod noise;
+mod pair;
 mod proto;
 
 pub use crate::signal::fuzzing::{signal_msg, signal_pkmsg, signal_skdm, signal_skmsg};
 pub use binary::{jid_parse, node_decode};
 pub use media::{FUZZ_APPSTATE_KEY, FUZZ_MEDIA_KEY, appstate_value, media_decrypt};
 pub use noise::{frame_decode, noise_handshake, noise_handshake_seeds};
+pub use pair::{pair_inputs, pair_reply_seed};
 pub use proto::proto_handshake;
 
 /// A fuzz entry point: arbitrary bytes in, no panic out.
@@ -33,4 +35,5 @@ pub const TARGETS: &[(&str, Entry)] = &[
     ("signal_msg", signal_msg),
     ("signal_skmsg", signal_skmsg),
     ("signal_skdm", signal_skdm),
+    ("pair_inputs", pair_inputs),
 ];

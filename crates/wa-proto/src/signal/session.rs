@@ -11,9 +11,9 @@
 //! [`MAX_RECEIVER_CHAINS`]) with their skipped keys, and the pending prekey while we (the
 //! initiator) have not yet heard back.
 //!
-//! Decryption is *plan, then commit*: [`SessionState::try_decrypt`] computes
+//! Decryption is *plan, then commit*: `SessionState::try_decrypt` computes
 //! keys, checks the MAC and decrypts without mutating anything, and
-//! [`SessionState::commit`] applies the result. A message that fails leaves
+//! `SessionState::commit` applies the result. A message that fails leaves
 //! the state untouched.
 
 use std::collections::VecDeque;
@@ -126,7 +126,7 @@ impl SessionState {
     }
 
     /// Decrypts `msg` without changing the state: returns the plaintext and
-    /// the plan that [`SessionState::commit`] applies.
+    /// the plan that `SessionState::commit` applies.
     pub(crate) fn try_decrypt(
         &self,
         msg: &SignalMessage<'_>,
@@ -174,7 +174,7 @@ impl SessionState {
         Ok((plan, plaintext))
     }
 
-    /// Applies a plan from [`SessionState::try_decrypt`].
+    /// Applies a plan from `SessionState::try_decrypt`.
     pub(crate) fn commit<R: CryptoRng + ?Sized>(&mut self, plan: Plan, rng: &mut R) {
         match plan {
             Plan::Existing { chain, source } => {
