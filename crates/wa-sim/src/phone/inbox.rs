@@ -40,7 +40,8 @@ pub fn unwrap(msg: &wa::Message) -> &wa::Message {
             .or_else(|| future(&m.view_once_message_v2))
             .or_else(|| future(&m.view_once_message_v2_extension))
             .or_else(|| future(&m.document_with_caption_message))
-            .or_else(|| future(&m.edited_message));
+            .or_else(|| future(&m.edited_message))
+            .or_else(|| future(&m.poll_creation_message_v4));
         match inner {
             Some(i) => m = i,
             None => break,
@@ -105,7 +106,6 @@ pub fn classify(msg: &wa::Message) -> Option<(&'static str, String)> {
         &m.poll_creation_message,
         &m.poll_creation_message_v2,
         &m.poll_creation_message_v3,
-        &m.poll_creation_message_v4,
         &m.poll_creation_message_v5,
     ]
     .into_iter()

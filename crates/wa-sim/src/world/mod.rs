@@ -17,6 +17,8 @@ pub mod conns;
 pub mod presence;
 pub mod queue;
 pub mod routing;
+#[doc(hidden)]
+pub mod testing;
 
 use std::collections::{BTreeMap, HashMap};
 
