@@ -25,13 +25,15 @@ use crate::world::conns::{ConnId, Out};
 
 /// Time a client has to complete the handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a closing connection waits for the client's close frame.
+const CLOSE_LINGER: Duration = Duration::from_secs(2);
 
 /// Runs a connection to completion.
 pub(crate) async fn run(mut ws: WebSocket, shared: Arc<Shared>) {
     let est = match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake(&mut ws, &shared)).await {
         Ok(Some(est)) => est,
         _ => {
-            let _ = ws.send(Message::Close(None)).await;
+            close_gracefully(ws).await;
             return;
         }
     };
@@ -49,7 +51,7 @@ pub(crate) async fn run(mut ws: WebSocket, shared: Arc<Shared>) {
         Ok(c) => c,
         Err(Refused(node)) => {
             let _ = send_node(&mut ws, &mut socket, &node).await;
-            let _ = ws.send(Message::Close(None)).await;
+            close_gracefully(ws).await;
             return;
         }
     };
@@ -63,7 +65,10 @@ pub(crate) async fn run(mut ws: WebSocket, shared: Arc<Shared>) {
                 Some(Ok(Message::Binary(b))) => closed = feed(&shared, conn, &mut socket, &b),
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                 Some(Ok(Message::Text(_))) => closed = reject(&shared, conn),
-                _ => break,
+                other => {
+                    tracing::debug!(conn, ?other, "websocket ended");
+                    break;
+                }
             },
             out = rx.recv() => match out {
                 Some(Out::Node(node)) => {
@@ -82,6 +87,7 @@ pub(crate) async fn run(mut ws: WebSocket, shared: Arc<Shared>) {
                     }
                 }
                 Some(Out::Close(node)) => {
+                    tracing::debug!(conn, ?node, "closing");
                     if let Some(n) = node {
                         let _ = send_node(&mut ws, &mut socket, &n).await;
                     }
@@ -92,8 +98,24 @@ pub(crate) async fn run(mut ws: WebSocket, shared: Arc<Shared>) {
             _ = shutdown.changed() => break,
         }
     }
-    let _ = ws.send(Message::Close(None)).await;
+    tracing::debug!(conn, "connection closed");
     shared.lock().conns.remove(conn);
+    close_gracefully(ws).await;
+}
+
+/// Sends a close frame and drains what the client still sends for a
+/// moment: dropping a socket with unread input makes the kernel reset the
+/// connection, and the client may then lose our last frames.
+async fn close_gracefully(mut ws: WebSocket) {
+    let _ = ws.send(Message::Close(None)).await;
+    let _ = tokio::time::timeout(CLOSE_LINGER, async {
+        while let Some(Ok(m)) = ws.recv().await {
+            if matches!(m, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 /// Feeds websocket bytes to the socket and every complete node to the

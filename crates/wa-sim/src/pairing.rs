@@ -214,6 +214,7 @@ pub fn on_iq_answer(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
     let verified = match verified {
         Ok(v) => v,
         Err(e) => {
+            tracing::info!(error = %e, "pair-device-sign rejected");
             if let Some(d) = done {
                 let _ = d.send(Err(e));
             }

@@ -24,6 +24,9 @@ use crate::world::conns::Out;
 /// How long a link request waits for the companion to finish pairing.
 pub const LINK_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// How long `link-code` waits for the companion's `companion_hello`.
+pub const CODE_HELLO_WAIT: Duration = Duration::from_secs(5);
+
 /// Unix time in seconds.
 pub fn now() -> u64 {
     std::time::SystemTime::now()
@@ -188,7 +191,16 @@ impl SimHandle {
 
     /// The phone of `phone` enters a pairing code (dash optional).
     pub async fn link_code(&self, phone: &str, code: &str) -> Result<Jid> {
-        let (conn, wrapped) = pairing::code_waiting(&mut self.shared.lock(), phone)?;
+        // The companion's `companion_hello` may still be in flight when the
+        // code is entered (Baileys does not await it): wait for it briefly.
+        let deadline = tokio::time::Instant::now() + CODE_HELLO_WAIT;
+        let (conn, wrapped) = loop {
+            match pairing::code_waiting(&mut self.shared.lock(), phone) {
+                Err(Error::NotFound(_)) if tokio::time::Instant::now() < deadline => {}
+                other => break other?,
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
         let code = code.to_owned();
         let phone_side = tokio::task::spawn_blocking(move || pairing::code_unwrap(&code, &wrapped))
             .await
