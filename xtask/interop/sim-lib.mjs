@@ -135,6 +135,7 @@ export class Client {
     this.autoReconnect = autoReconnect
     this.messages = [] // received (not fromMe) WebMessageInfo, in order
     this.updates = [] // messages.update entries
+    this.own = [] // own messages as upserted (their status may carry receipts merged by the event buffer)
     this.closes = [] // status codes of closes
     this.opens = 0
     this.qrs = []
@@ -163,7 +164,10 @@ export class Client {
       }
     })
     sock.ev.on('messages.upsert', ({ messages, type }) => {
-      for (const m of messages) if (!m.key.fromMe) this.messages.push({ ...m, upsertType: type })
+      for (const m of messages) {
+        if (m.key.fromMe) this.own.push(m)
+        else this.messages.push({ ...m, upsertType: type })
+      }
     })
     sock.ev.on('messages.update', (ups) => { for (const u of ups) this.updates.push(u) })
     return sock
@@ -173,6 +177,16 @@ export class Client {
   async waitOpen(n = 1, ms = 30000) {
     await waitUntil(() => this.opens >= n, ms, `${this.name} open #${n}`)
     return this.sock
+  }
+
+  /**
+   * The best known status of an own message: Baileys' event buffer merges
+   * receipts into the buffered upsert of the message, so look at both.
+   */
+  statusOf(id) {
+    const fromUpdates = this.updates.filter((u) => u.key.id === id).map((u) => u.update.status ?? 0)
+    const fromUpserts = this.own.filter((m) => m.key.id === id).map((m) => m.status ?? 0)
+    return Math.max(0, ...fromUpdates, ...fromUpserts)
   }
 
   /** Waits for a received message whose text (any common field) matches. */

@@ -50,6 +50,14 @@ pub fn unwrap(msg: &wa::Message) -> &wa::Message {
     m
 }
 
+/// The `FN:` (formatted name) of a vCard.
+fn vcard_name(vcard: Option<&str>) -> Option<String> {
+    vcard?
+        .lines()
+        .find_map(|l| l.strip_prefix("FN:").or_else(|| l.strip_prefix("FN;CHARSET=UTF-8:")))
+        .map(|n| n.trim().to_owned())
+}
+
 fn future(f: &Option<Box<wa::message::FutureProofMessage>>) -> Option<&wa::Message> {
     f.as_ref().and_then(|f| f.message.as_deref())
 }
@@ -97,7 +105,8 @@ pub fn classify(msg: &wa::Message) -> Option<(&'static str, String)> {
         return Some(("location", s(&x.caption)));
     }
     if let Some(x) = &m.contact_message {
-        return Some(("contact", s(&x.display_name)));
+        let name = x.display_name.clone().filter(|n| !n.is_empty());
+        return Some(("contact", name.or_else(|| vcard_name(x.vcard.as_deref())).unwrap_or_default()));
     }
     if let Some(x) = &m.contacts_array_message {
         return Some(("contact", s(&x.display_name)));
