@@ -127,7 +127,8 @@ export function memoryAuth(B) {
  * `autoReconnect` is set, after any other close), and records what it sees.
  */
 export class Client {
-  constructor(B, { wsUrl, auth, name = 'client', autoReconnect = false }) {
+  constructor(B, { wsUrl, auth, name = 'client', autoReconnect = false, onCreds = null }) {
+    this.onCreds = onCreds
     this.B = B
     this.wsUrl = wsUrl
     this.auth = auth
@@ -147,7 +148,7 @@ export class Client {
   connect() {
     const sock = this.B.makeWASocket({ waWebSocketUrl: this.wsUrl, auth: this.auth, logger: makeLogger() })
     this.sock = sock
-    sock.ev.on('creds.update', () => {})
+    sock.ev.on('creds.update', () => { if (this.onCreds) this.onCreds() })
     sock.ev.on('connection.update', (u) => {
       if (u.qr) {
         this.qrs.push(u.qr)
@@ -218,7 +219,7 @@ export async function setup() {
 /** Creates an account and links a fresh Baileys client to it by QR. */
 export async function linkByQr(ctx, phone, name, opts = {}) {
   await ctx.api.createAccount(phone, name).catch((e) => { if (e.status !== 409) throw e })
-  const client = new Client(ctx.B, { wsUrl: ctx.wsUrl, auth: opts.auth ?? memoryAuth(ctx.B), name, autoReconnect: opts.autoReconnect })
+  const client = new Client(ctx.B, { wsUrl: ctx.wsUrl, auth: opts.auth ?? memoryAuth(ctx.B), name, autoReconnect: opts.autoReconnect, onCreds: opts.onCreds })
   let linked = null
   client.onQr = (qr) => {
     if (!linked) linked = ctx.api.link(phone, qr)

@@ -2,6 +2,9 @@
 // through POST /sim/accounts/{phone}/link, (2) links by pairing code through
 // POST /sim/accounts/{phone}/link-code, (3) logs in again from its saved
 // credentials (a new socket, same auth state, no QR).
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setup, step, run, assert, assertEq, linkByQr, Client, memoryAuth, waitUntil } from './sim-lib.mjs'
 
 run(async () => {
@@ -9,8 +12,16 @@ run(async () => {
   const alice = '6281288880001'
   const bob = '6281288880002'
 
+  // Credentials live on disk (Baileys' own multi-file store), so the second
+  // login reads them back like a restarted process would.
+  const authDir = mkdtempSync(join(tmpdir(), 'wa-sim-auth-'))
+  const diskAuth = async () => {
+    const { state, saveCreds } = await ctx.B.useMultiFileAuthState(authDir)
+    return { state, saveCreds }
+  }
+  const first = await diskAuth()
   const { client, deviceJid } = await step('link by QR', async () => {
-    const r = await linkByQr(ctx, alice, 'Alice')
+    const r = await linkByQr(ctx, alice, 'Alice', { auth: first.state, onCreds: first.saveCreds })
     assert(/^6281288880001:\d+@s\.whatsapp\.net$/.test(r.deviceJid), 'device jid ' + r.deviceJid)
     assertEq(r.client.sock.user.id, r.deviceJid, 'Baileys creds.me.id')
     assert(/^\d+:\d+@lid$/.test(r.client.sock.user.lid), 'creds.me.lid ' + r.client.sock.user.lid)
@@ -21,10 +32,12 @@ run(async () => {
   })
 
   await step('log in again from saved credentials', async () => {
-    const auth = client.auth
     client.stop()
+    await first.saveCreds()
     await waitUntil(async () => !(await ctx.api.account(alice)).devices[0].online, 5000, 'old socket gone')
-    const again = new Client(ctx.B, { wsUrl: ctx.wsUrl, auth, name: 'alice-again' })
+    const saved = await diskAuth()
+    assertEq(saved.state.creds.me?.id, deviceJid, 'creds.me read back from disk')
+    const again = new Client(ctx.B, { wsUrl: ctx.wsUrl, auth: saved.state, name: 'alice-again', onCreds: saved.saveCreds })
     let qr = false
     again.onQr = () => { qr = true }
     again.connect()
@@ -33,6 +46,7 @@ run(async () => {
     assertEq(again.sock.user.id, deviceJid, 'same device')
     assertEq(again.closes.length, 0, 'no close')
     again.stop()
+    rmSync(authDir, { recursive: true, force: true })
   })
 
   await step('link by pairing code', async () => {
