@@ -45,7 +45,13 @@ pub(crate) async fn run(mut ws: WebSocket, shared: Arc<Shared>) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let registered = {
         let mut world = shared.lock();
-        on_client_hello(&mut world, tx, client_static, &client_payload, crate::sim::now())
+        on_client_hello(
+            &mut world,
+            tx,
+            client_static,
+            &client_payload,
+            crate::sim::now(),
+        )
     };
     let conn = match registered {
         Ok(c) => c,
@@ -144,7 +150,9 @@ fn feed(shared: &Shared, conn: ConnId, socket: &mut NoiseSocket, bytes: &[u8]) -
 /// side sends it and closes.
 fn reject(shared: &Shared, conn: ConnId) -> bool {
     let world = shared.lock();
-    world.conns.send(conn, Out::Close(Some(stream_error_bad_node())));
+    world
+        .conns
+        .send(conn, Out::Close(Some(stream_error_bad_node())));
     false
 }
 
@@ -156,7 +164,11 @@ async fn send_node(ws: &mut WebSocket, socket: &mut NoiseSocket, node: &Node) ->
 /// The handshake: intro + ClientHello, ServerHello, ClientFinish.
 async fn handshake(ws: &mut WebSocket, shared: &Shared) -> Option<ServerEstablished> {
     let mut rng: StdRng = rand::make_rng();
-    let mut hs = FramedServerHandshake::new(&mut rng, shared.keys.server_static.clone(), shared.keys.cert_chain.clone());
+    let mut hs = FramedServerHandshake::new(
+        &mut rng,
+        shared.keys.server_static.clone(),
+        shared.keys.cert_chain.clone(),
+    );
     let mut await_finish = loop {
         let bytes = next_binary(ws).await?;
         match hs.handle_bytes(&bytes).ok()? {

@@ -33,7 +33,10 @@ pub fn router(sim: SimHandle) -> Router {
         .route("/sim/accounts/{phone}/send", post(send))
         .route("/sim/accounts/{phone}/inbox", get(inbox))
         .route("/sim/accounts/{phone}/devices/{device}", delete(unlink))
-        .route("/sim/faults", get(faults).post(set_faults).delete(clear_faults))
+        .route(
+            "/sim/faults",
+            get(faults).post(set_faults).delete(clear_faults),
+        )
         .route("/mms/{*rest}", any(media_reserved))
         .route("/v/{*rest}", any(media_reserved))
         .fallback(not_found)
@@ -50,7 +53,8 @@ impl From<Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, axum::Json(json!({ "error": self.0.to_string() }))).into_response()
     }
 }
@@ -58,7 +62,8 @@ impl IntoResponse for ApiError {
 type ApiResult = Result<axum::Json<Value>, ApiError>;
 
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError(Error::BadRequest(format!("invalid JSON body: {e}"))))
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError(Error::BadRequest(format!("invalid JSON body: {e}"))))
 }
 
 async fn ws_chat(State(sim): State<SimHandle>, ws: WebSocketUpgrade) -> Response {
@@ -156,7 +161,10 @@ async fn inbox(State(sim): State<SimHandle>, Path(phone): Path<String>) -> ApiRe
     Ok(axum::Json(json!(sim.inbox(&phone)?)))
 }
 
-async fn unlink(State(sim): State<SimHandle>, Path((phone, device)): Path<(String, u16)>) -> ApiResult {
+async fn unlink(
+    State(sim): State<SimHandle>,
+    Path((phone, device)): Path<(String, u16)>,
+) -> ApiResult {
     sim.unlink(&phone, device)?;
     Ok(axum::Json(json!({ "removed": true })))
 }
@@ -178,7 +186,9 @@ async fn set_faults(State(sim): State<SimHandle>, b: Bytes) -> ApiResult {
     if let Some(r) = req.drop_frame_rate
         && !(0.0..=1.0).contains(&r)
     {
-        return Err(ApiError(Error::BadRequest("drop_frame_rate must be within 0.0..=1.0".into())));
+        return Err(ApiError(Error::BadRequest(
+            "drop_frame_rate must be within 0.0..=1.0".into(),
+        )));
     }
     let mut dropped = 0;
     if req.drop_connections {
@@ -205,7 +215,9 @@ async fn clear_faults(State(sim): State<SimHandle>) -> ApiResult {
 }
 
 async fn media_reserved() -> ApiError {
-    ApiError(Error::Unsupported("media upload/download is not implemented yet".into()))
+    ApiError(Error::Unsupported(
+        "media upload/download is not implemented yet".into(),
+    ))
 }
 
 async fn not_found() -> ApiError {

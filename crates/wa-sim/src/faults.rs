@@ -41,7 +41,8 @@ impl Faults {
         } else {
             0.0
         };
-        self.delay_ms.store(s.frame_delay_ms.min(60_000), Ordering::Relaxed);
+        self.delay_ms
+            .store(s.frame_delay_ms.min(60_000), Ordering::Relaxed);
         self.drop_rate_bits.store(rate.to_bits(), Ordering::Relaxed);
     }
 

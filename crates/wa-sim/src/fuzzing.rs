@@ -12,8 +12,11 @@ use crate::handler::handle_node;
 use crate::world::World;
 use crate::world::conns::{Addr, ConnId, DeviceSession, Session};
 
+/// A fuzz entry point.
+pub type Entry = fn(&[u8]);
+
 /// The fuzz targets of this crate: `(name, entry point)`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[("sim_node", sim_node)];
+pub const TARGETS: &[(&str, Entry)] = &[("sim_node", sim_node)];
 
 /// Template world: creating accounts generates keys, so build it once.
 fn template() -> &'static (crate::world::Snapshot, String) {
@@ -22,7 +25,10 @@ fn template() -> &'static (crate::world::Snapshot, String) {
         let mut w = World::new(Some(7), "127.0.0.1:1");
         let _ = w.create_account("6281200000001", "Alice", 1);
         let _ = w.create_account("6281200000002", "Bob", 1);
-        let lid = w.account("6281200000002").map(|a| a.lid.clone()).unwrap_or_default();
+        let lid = w
+            .account("6281200000002")
+            .map(|a| a.lid.clone())
+            .unwrap_or_default();
         crate::world::testing::add_companion(&mut w, "6281200000001", 1);
         (w.snapshot(), lid)
     })

@@ -21,7 +21,9 @@ pub struct Refused(pub Node);
 
 /// `<failure reason="401"/>`: unknown user or device, or wrong noise key.
 pub fn failure_401() -> Node {
-    Node::new("failure").with_attr("reason", "401").with_attr("location", "sim")
+    Node::new("failure")
+        .with_attr("reason", "401")
+        .with_attr("location", "sim")
 }
 
 /// `<stream:error><conflict type="replaced"/></stream:error>`.
@@ -40,14 +42,14 @@ pub fn on_client_hello(
 ) -> Result<ConnId, Refused> {
     let hello = ClientHello::parse(payload).map_err(|_| Refused(stream_error_bad_node()))?;
     match hello {
-        ClientHello::Registration(reg) => {
-            Ok(start_registration(world, tx, client_static, *reg))
-        }
+        ClientHello::Registration(reg) => Ok(start_registration(world, tx, client_static, *reg)),
         ClientHello::Login(login) => {
             let phone = login.username.to_string();
             let device = u16::try_from(login.device).map_err(|_| Refused(failure_401()))?;
             let addr = Addr::new(phone.clone(), device);
-            let account = world.account(&phone).ok_or_else(|| Refused(failure_401()))?;
+            let account = world
+                .account(&phone)
+                .ok_or_else(|| Refused(failure_401()))?;
             let dev = account
                 .devices
                 .get(&device)

@@ -75,12 +75,15 @@ pub fn start_registration(
     noise: PublicKey,
     reg: Registration,
 ) -> ConnId {
-    use rand::RngExt;
     use base64::Engine;
+    use rand::RngExt;
     let refs: Vec<String> = (0..QR_REFS)
         .map(|_| {
             let raw: [u8; 24] = world.rng.random();
-            format!("2@{}", base64::engine::general_purpose::STANDARD.encode(raw))
+            format!(
+                "2@{}",
+                base64::engine::general_purpose::STANDARD.encode(raw)
+            )
         })
         .collect();
     let id = world.next_id();
@@ -90,8 +93,10 @@ pub fn start_registration(
         .with_attr("id", id)
         .with_attr("xmlns", "md")
         .with_child(
-            Node::new("pair-device")
-                .with_children(refs.iter().map(|r| Node::new("ref").with_bytes(r.as_bytes().to_vec()))),
+            Node::new("pair-device").with_children(
+                refs.iter()
+                    .map(|r| Node::new("ref").with_bytes(r.as_bytes().to_vec())),
+            ),
         );
     let conn = world.conns.insert(
         tx,
@@ -110,7 +115,12 @@ pub fn start_registration(
 /// The phone of `phone` scans `qr`: signs the companion's identity and
 /// sends `pair-success`. The receiver completes when the companion's
 /// `pair-device-sign` verified (or pairing failed).
-pub fn link_qr(world: &mut World, phone: &str, qr: &str, now: u64) -> Result<oneshot::Receiver<LinkResult>> {
+pub fn link_qr(
+    world: &mut World,
+    phone: &str,
+    qr: &str,
+    now: u64,
+) -> Result<oneshot::Receiver<LinkResult>> {
     let data = QrData::parse(qr).map_err(|e| Error::BadRequest(format!("QR: {e}")))?;
     if world.account(phone).is_none() {
         return Err(Error::NotFound(format!("account {phone}")));
@@ -119,15 +129,31 @@ pub fn link_qr(world: &mut World, phone: &str, qr: &str, now: u64) -> Result<one
         .conns
         .registrations_mut()
         .find(|(_, r)| r.refs.contains(&data.reference))
-        .map(|(id, r)| (id, r.noise == data.noise_pub, r.reg.keys.identity == data.identity_pub));
+        .map(|(id, r)| {
+            (
+                id,
+                r.noise == data.noise_pub,
+                r.reg.keys.identity == data.identity_pub,
+            )
+        });
     let Some((conn, noise_ok, identity_ok)) = conn else {
         return Err(Error::NotFound("no waiting companion shows this QR".into()));
     };
     if !noise_ok || !identity_ok {
-        return Err(Error::BadRequest("QR keys do not match the companion's registration".into()));
+        return Err(Error::BadRequest(
+            "QR keys do not match the companion's registration".into(),
+        ));
     }
     let (tx, rx) = oneshot::channel();
-    send_pair_success(world, conn, phone, &data.identity_pub, &data.adv_secret, Some(tx), now)?;
+    send_pair_success(
+        world,
+        conn,
+        phone,
+        &data.identity_pub,
+        &data.adv_secret,
+        Some(tx),
+        now,
+    )?;
     Ok(rx)
 }
 
@@ -151,7 +177,13 @@ fn send_pair_success(
     account.next_device = account.next_device.saturating_add(1);
     account.next_key_index += 1;
     let params = DeviceIdentityParams::e2ee(account.adv_raw_id, now, key_index);
-    let pairing = PhonePairing::sign(account.phone_dev.identity(), companion, adv_secret, &params, rng)?;
+    let pairing = PhonePairing::sign(
+        account.phone_dev.identity(),
+        companion,
+        adv_secret,
+        &params,
+        rng,
+    )?;
     let addr = Addr::new(phone, device);
     let pn = account.device_jid(Family::Pn, device);
     let lid = account.device_jid(Family::Lid, device);
@@ -163,11 +195,15 @@ fn send_pair_success(
         .with_attr("id", iq_id.clone())
         .with_attr("xmlns", "md")
         .with_attr("t", now.to_string())
-        .with_child(Node::new("pair-success").with_children([
-            Node::new("device-identity").with_bytes(pairing.device_identity().to_vec()),
-            Node::new("platform").with_attr("name", "android"),
-            Node::new("device").with_attr("jid", pn).with_attr("lid", lid),
-        ]));
+        .with_child(
+            Node::new("pair-success").with_children([
+                Node::new("device-identity").with_bytes(pairing.device_identity().to_vec()),
+                Node::new("platform").with_attr("name", "android"),
+                Node::new("device")
+                    .with_attr("jid", pn)
+                    .with_attr("lid", lid),
+            ]),
+        );
     let Some(Session::Registration(reg)) = world.conns.get_mut(conn).map(|e| &mut e.session) else {
         return Err(Error::NotFound("the companion disconnected".into()));
     };
@@ -185,7 +221,9 @@ fn send_pair_success(
 /// (`pair-device-sign`) completes the link; others are ignored.
 pub fn on_iq_answer(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
     let id = node.attr_text("id").unwrap_or_default().into_owned();
-    let Some(Session::Registration(reg)) = ctx.world.conns.get_mut(ctx.conn).map(|e| &mut e.session) else {
+    let Some(Session::Registration(reg)) =
+        ctx.world.conns.get_mut(ctx.conn).map(|e| &mut e.session)
+    else {
         return Ok(());
     };
     if reg.pending.as_ref().is_none_or(|p| p.iq_id != id) {
@@ -258,17 +296,20 @@ pub fn on_iq_answer(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
             .with_attr("type", "devices")
             .with_attr("id", id)
             .with_attr("t", ctx.now.to_string())
-            .with_child(Node::new("add").with_child(
-                Node::new("device")
-                    .with_attr("jid", jid.clone())
-                    .with_attr("lid", lid.clone())
-                    .with_attr("key-index", verified.key_index.to_string()),
-            ));
+            .with_child(
+                Node::new("add").with_child(
+                    Node::new("device")
+                        .with_attr("jid", jid.clone())
+                        .with_attr("lid", lid.clone())
+                        .with_attr("key-index", verified.key_index.to_string()),
+                ),
+            );
         ctx.world.deliver(&other, Class::Notification, n);
     }
-    ctx.world
-        .conns
-        .send(ctx.conn, Out::Close(Some(Node::new("stream:error").with_attr("code", "515"))));
+    ctx.world.conns.send(
+        ctx.conn,
+        Out::Close(Some(Node::new("stream:error").with_attr("code", "515"))),
+    );
     if let Some(d) = done {
         let _ = d.send(Ok(jid));
     }
@@ -319,7 +360,8 @@ fn companion_hello(ctx: &mut Ctx<'_>, node: &Node, reg: &Node) -> Handled {
         let raw: [u8; 16] = ctx.world.rng.random();
         hex::encode(raw).into_bytes()
     };
-    let Some(Session::Registration(r)) = ctx.world.conns.get_mut(ctx.conn).map(|e| &mut e.session) else {
+    let Some(Session::Registration(r)) = ctx.world.conns.get_mut(ctx.conn).map(|e| &mut e.session)
+    else {
         return Err(Reject("companion_hello outside registration"));
     };
     r.code = Some(CodeLink {
@@ -347,9 +389,16 @@ pub fn code_waiting(world: &mut World, phone: &str) -> Result<(ConnId, Vec<u8>)>
     world
         .conns
         .registrations_mut()
-        .filter_map(|(id, r)| r.code.as_ref().filter(|c| c.phone == phone).map(|c| (id, c.wrapped.clone())))
+        .filter_map(|(id, r)| {
+            r.code
+                .as_ref()
+                .filter(|c| c.phone == phone)
+                .map(|c| (id, c.wrapped.clone()))
+        })
         .max_by_key(|(id, _)| *id)
-        .ok_or_else(|| Error::NotFound(format!("no companion waits for a pairing code for {phone}")))
+        .ok_or_else(|| {
+            Error::NotFound(format!("no companion waits for a pairing code for {phone}"))
+        })
 }
 
 /// The phone "types" `code` (step 2, outside the lock: PBKDF2 is slow).
@@ -398,7 +447,8 @@ pub fn link_code(
                 .with_children([
                     Node::new("link_code_pairing_ref").with_bytes(code.reference.clone()),
                     Node::new("primary_identity_pub").with_bytes(identity.as_bytes().to_vec()),
-                    Node::new("link_code_pairing_wrapped_primary_ephemeral_pub").with_bytes(wrapped),
+                    Node::new("link_code_pairing_wrapped_primary_ephemeral_pub")
+                        .with_bytes(wrapped),
                 ]),
         );
     world.conns.send(conn, Out::Node(n));
@@ -406,12 +456,15 @@ pub fn link_code(
 }
 
 fn companion_finish(ctx: &mut Ctx<'_>, node: &Node, reg: &Node) -> Handled {
-    let bundle = reg.child("link_code_pairing_wrapped_key_bundle").and_then(Node::bytes);
+    let bundle = reg
+        .child("link_code_pairing_wrapped_key_bundle")
+        .and_then(Node::bytes);
     let companion = reg
         .child("companion_identity_public")
         .and_then(Node::bytes)
         .and_then(|b| PublicKey::from_bytes(b).ok());
-    let Some(Session::Registration(r)) = ctx.world.conns.get_mut(ctx.conn).map(|e| &mut e.session) else {
+    let Some(Session::Registration(r)) = ctx.world.conns.get_mut(ctx.conn).map(|e| &mut e.session)
+    else {
         return Err(Reject("companion_finish outside registration"));
     };
     let registered_identity = r.reg.keys.identity;
@@ -419,7 +472,9 @@ fn companion_finish(ctx: &mut Ctx<'_>, node: &Node, reg: &Node) -> Handled {
         ctx.reply(error(node, 400, "bad-request"));
         return Ok(());
     };
-    let (Some(bundle), Some(companion), Some(phone_side)) = (bundle, companion, code.phone_side.take()) else {
+    let (Some(bundle), Some(companion), Some(phone_side)) =
+        (bundle, companion, code.phone_side.take())
+    else {
         ctx.reply(error(node, 400, "bad-request"));
         return Ok(());
     };
@@ -438,13 +493,22 @@ fn companion_finish(ctx: &mut Ctx<'_>, node: &Node, reg: &Node) -> Handled {
     };
     match finish {
         Ok(f) if f.companion_identity == registered_identity => {
-            if let Err(e) =
-                send_pair_success(ctx.world, ctx.conn, &phone, &f.companion_identity, &f.adv_secret, done, ctx.now)
-            {
+            if let Err(e) = send_pair_success(
+                ctx.world,
+                ctx.conn,
+                &phone,
+                &f.companion_identity,
+                &f.adv_secret,
+                done,
+                ctx.now,
+            ) {
                 tracing::debug!(error = %e, "pair-success by code failed");
             }
         }
-        Ok(_) => fail(done, "companion identity differs from its registration".into()),
+        Ok(_) => fail(
+            done,
+            "companion identity differs from its registration".into(),
+        ),
         Err(e) => fail(done, e.to_string()),
     }
     Ok(())
@@ -490,7 +554,9 @@ pub fn remove_companion(world: &mut World, target: &Addr, now: u64, requester: O
             .with_attr("type", "devices")
             .with_attr("id", id)
             .with_attr("t", now.to_string())
-            .with_child(Node::new("remove").with_child(Node::new("device").with_attr("jid", jid.clone())));
+            .with_child(
+                Node::new("remove").with_child(Node::new("device").with_attr("jid", jid.clone())),
+            );
         world.deliver(&other, Class::Notification, n);
     }
 }

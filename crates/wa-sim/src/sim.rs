@@ -59,7 +59,9 @@ impl Shared {
     /// Locks the world (a poisoned lock is taken over: handlers never leave
     /// the world half-updated across a panic they could not have).
     pub(crate) fn lock(&self) -> MutexGuard<'_, World> {
-        self.world.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.world
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -120,7 +122,12 @@ impl Sim {
         });
         let handle = SimHandle { shared };
         let router = crate::control::router(handle.clone());
-        tokio::spawn(crate::net::listener::serve(listener, router, tls, shutdown_rx));
+        tokio::spawn(crate::net::listener::serve(
+            listener,
+            router,
+            tls,
+            shutdown_rx,
+        ));
         if let Some(dir) = config.data_dir {
             tokio::spawn(persist::writer(handle.shared.clone(), dir));
         }
@@ -234,7 +241,12 @@ impl SimHandle {
         if !exists {
             return Err(Error::NotFound(format!("device {phone}:{device}")));
         }
-        pairing::remove_companion(&mut world, &crate::world::conns::Addr::new(phone, device), now(), None);
+        pairing::remove_companion(
+            &mut world,
+            &crate::world::conns::Addr::new(phone, device),
+            now(),
+            None,
+        );
         Ok(())
     }
 
@@ -279,8 +291,12 @@ impl SimHandle {
 
 async fn wait_link(rx: tokio::sync::oneshot::Receiver<LinkResult>) -> Result<Jid> {
     match tokio::time::timeout(LINK_TIMEOUT, rx).await {
-        Err(_) => Err(Error::Timeout("the companion did not confirm pairing".into())),
-        Ok(Err(_)) => Err(Error::Conflict("the companion disconnected during pairing".into())),
+        Err(_) => Err(Error::Timeout(
+            "the companion did not confirm pairing".into(),
+        )),
+        Ok(Err(_)) => Err(Error::Conflict(
+            "the companion disconnected during pairing".into(),
+        )),
         Ok(Ok(Err(e))) => Err(Error::Conflict(format!("pairing failed: {e}"))),
         Ok(Ok(Ok(jid))) => Ok(jid),
     }

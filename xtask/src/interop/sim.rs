@@ -90,7 +90,9 @@ fn scenario(script: &str) -> anyhow::Result<()> {
         .as_str()
         .context("root_public_key_hex")?;
     let ca = info["ca_pem"].as_str().context("ca_pem")?;
-    let ca_path = root().join("target").join(format!("wa-sim-ca-{}.pem", std::process::id()));
+    let ca_path = root()
+        .join("target")
+        .join(format!("wa-sim-ca-{}.pem", std::process::id()));
     std::fs::write(&ca_path, ca)?;
     let url = format!("http://{}", sim.addr);
     let out = Command::new("node")
@@ -102,7 +104,10 @@ fn scenario(script: &str) -> anyhow::Result<()> {
         .output()?;
     let _ = std::fs::remove_file(&ca_path);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for line in stdout.lines().filter(|l| l.starts_with("ok ") || l.starts_with("FAIL")) {
+    for line in stdout
+        .lines()
+        .filter(|l| l.starts_with("ok ") || l.starts_with("FAIL"))
+    {
         eprintln!("  {line}");
     }
     if !out.status.success() {

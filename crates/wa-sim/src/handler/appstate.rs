@@ -27,6 +27,9 @@ pub fn handle(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
             .with_attr("name", c.attr_text("name").unwrap_or_default().into_owned())
             .with_attr("version", "0")
     });
-    ctx.reply(result_with(node, Node::new("sync").with_children(collections)));
+    ctx.reply(result_with(
+        node,
+        Node::new("sync").with_children(collections),
+    ));
     Ok(())
 }

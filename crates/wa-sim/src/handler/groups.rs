@@ -23,7 +23,8 @@ pub fn handle_iq(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
 /// Routes a client message to a group or broadcast list.
 pub fn route_message(ctx: &mut Ctx<'_>, sender: &Addr, id: &str, to: &Jid, node: &Node) -> Handled {
     let _ = (sender, to);
-    let ack = server_ack(id, "message", node.attr("to").cloned(), ctx.now).with_attr("error", "501");
+    let ack =
+        server_ack(id, "message", node.attr("to").cloned(), ctx.now).with_attr("error", "501");
     ctx.reply(ack);
     Ok(())
 }

@@ -66,10 +66,16 @@ pub fn dispatch(ctx: &mut Ctx<'_>, node: Node) -> Handled {
         "passive" => passive(ctx, &node),
         "w:sync:app:state" => super::appstate::handle(ctx, &node),
         "w:g2" => super::groups::handle_iq(ctx, &node),
-        "privacy" | "blocklist" | "abt" | "status" | "disappearing_mode" | "w:m"
-        | "w:profile:picture" | "urn:xmpp:whatsapp:dirty" | "w:stats" | "urn:xmpp:ping" => {
-            super::settings::handle(ctx, &node, &xmlns)
-        }
+        "privacy"
+        | "blocklist"
+        | "abt"
+        | "status"
+        | "disappearing_mode"
+        | "w:m"
+        | "w:profile:picture"
+        | "urn:xmpp:whatsapp:dirty"
+        | "w:stats"
+        | "urn:xmpp:ping" => super::settings::handle(ctx, &node, &xmlns),
         _ => {
             ctx.reply(error(&node, 501, "feature-not-implemented"));
             Ok(())

@@ -22,8 +22,15 @@ const PASS_THROUGH: &[&str] = &["device-identity", "meta"];
 const COPY_ATTRS: &[&str] = &["type", "edit", "category", "push_priority"];
 
 /// The server's ack of a client stanza.
-pub fn server_ack(id: &str, class: &'static str, from: Option<wa_proto::binary::AttrValue>, now: u64) -> Node {
-    let mut n = Node::new("ack").with_attr("class", class).with_attr("id", id.to_owned());
+pub fn server_ack(
+    id: &str,
+    class: &'static str,
+    from: Option<wa_proto::binary::AttrValue>,
+    now: u64,
+) -> Node {
+    let mut n = Node::new("ack")
+        .with_attr("class", class)
+        .with_attr("id", id.to_owned());
     if let Some(f) = from {
         n.attrs.insert("from", f);
     }
@@ -126,7 +133,9 @@ pub fn handle(ctx: &mut Ctx<'_>, node: Node) -> Handled {
         } else {
             add_sender_attrs(ctx, &mut out, &sender.phone, family);
         }
-        out = out.with_children(encs).with_children(extras.iter().cloned());
+        out = out
+            .with_children(encs)
+            .with_children(extras.iter().cloned());
         ctx.world.deliver(&addr, Class::Message, out);
     }
     Ok(())

@@ -35,7 +35,11 @@ pub fn handle(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
     } else if let Some(rotate) = node.child("rotate") {
         match rotate.child("skey").and_then(parse_skey) {
             Some(skey) => {
-                if let Some(k) = ctx.world.account_mut(&addr.phone).and_then(|a| a.keys_mut(addr.device)) {
+                if let Some(k) = ctx
+                    .world
+                    .account_mut(&addr.phone)
+                    .and_then(|a| a.keys_mut(addr.device))
+                {
                     k.signed = skey;
                     ctx.world.dirty = true;
                 }
@@ -79,7 +83,10 @@ fn upload(ctx: &mut Ctx<'_>, addr: &Addr, node: &Node) -> Node {
     let skey = node.child("skey").and_then(parse_skey);
     let mut keys = BTreeMap::new();
     for k in node.child("list").map(Node::children).unwrap_or_default() {
-        match (k.child("id").and_then(|i| be_u32(i.bytes()?)), key_of(k, "value")) {
+        match (
+            k.child("id").and_then(|i| be_u32(i.bytes()?)),
+            key_of(k, "value"),
+        ) {
             (Some(id), Some(v)) => {
                 keys.insert(id, HexKey(v));
             }
@@ -92,7 +99,11 @@ fn upload(ctx: &mut Ctx<'_>, addr: &Addr, node: &Node) -> Node {
     if !identity.verify(&skey.key.serialize(), &skey.signature) {
         return error(node, 406, "not-acceptable");
     }
-    let Some(dev) = ctx.world.account_mut(&addr.phone).and_then(|a| a.keys_mut(addr.device)) else {
+    let Some(dev) = ctx
+        .world
+        .account_mut(&addr.phone)
+        .and_then(|a| a.keys_mut(addr.device))
+    else {
         return error(node, 404, "item-not-found");
     };
     dev.registration_id = registration;

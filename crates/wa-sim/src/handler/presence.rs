@@ -23,7 +23,9 @@ pub fn handle_presence(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
     let kind = node.attr_text("type").unwrap_or_default().into_owned();
     match kind.as_str() {
         "available" | "unavailable" => {
-            ctx.world.presence.set(&me.phone, kind == "available", ctx.now);
+            ctx.world
+                .presence
+                .set(&me.phone, kind == "available", ctx.now);
             let update = ctx.world.presence_node(&me.phone, Family::Pn);
             for sub in ctx.world.presence.subscribers(&me.phone) {
                 if let Some(n) = update.clone() {
@@ -32,10 +34,12 @@ pub fn handle_presence(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
             }
         }
         "subscribe" => {
-            if let Some(target) = node
-                .attr_jid("to")
-                .and_then(|j| ctx.world.phone_of(&j).map(str::to_owned).map(|p| (p, Family::of(&j))))
-            {
+            if let Some(target) = node.attr_jid("to").and_then(|j| {
+                ctx.world
+                    .phone_of(&j)
+                    .map(str::to_owned)
+                    .map(|p| (p, Family::of(&j)))
+            }) {
                 ctx.world.presence.subscribe(&target.0, me);
                 if let Some(n) = ctx.world.presence_node(&target.0, target.1) {
                     ctx.reply(n);
@@ -59,7 +63,11 @@ pub fn handle_chatstate(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
     let Some(target) = ctx.world.phone_of(&to).map(str::to_owned) else {
         return Ok(());
     };
-    let Some(from) = ctx.world.account(&me.phone).map(|a| a.user_jid(Family::of(&to))) else {
+    let Some(from) = ctx
+        .world
+        .account(&me.phone)
+        .map(|a| a.user_jid(Family::of(&to)))
+    else {
         return Ok(());
     };
     let out = Node::new("chatstate")

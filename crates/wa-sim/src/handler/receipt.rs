@@ -75,7 +75,7 @@ pub fn handle_receipt(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
             .with_attr("from", from.clone())
             .with_attr("id", id.clone())
             .with_attr("t", ctx.now.to_string());
-        if kind != "" && kind != "inactive" {
+        if !kind.is_empty() && kind != "inactive" {
             r.attrs.insert("type", kind.clone());
         }
         if let Some(list) = node.child("list") {

@@ -68,7 +68,10 @@ pub fn handle(ctx: &mut Ctx<'_>, node: &Node, xmlns: &str) -> Handled {
                 .with_child(Node::new("host").with_attr("hostname", ctx.world.host.clone())),
         ),
         "w:profile:picture" if !set => error(node, 404, "item-not-found"),
-        "w:profile:picture" => result_with(node, Node::new("picture").with_attr("id", ctx.now.to_string())),
+        "w:profile:picture" => result_with(
+            node,
+            Node::new("picture").with_attr("id", ctx.now.to_string()),
+        ),
         _ => result(node),
     };
     ctx.reply(reply);

@@ -36,7 +36,10 @@ pub fn handle(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
     }
     echo.attrs.insert("index", "0");
     echo.attrs.insert("last", "true");
-    let reply = result_with(node, echo.with_child(Node::new("list").with_children(users)));
+    let reply = result_with(
+        node,
+        echo.with_child(Node::new("list").with_children(users)),
+    );
     ctx.reply(reply);
     Ok(())
 }
@@ -49,7 +52,12 @@ fn user_result(ctx: &Ctx<'_>, u: &Node, protocols: &[String]) -> Node {
             let digits: String = u
                 .child("contact")
                 .and_then(Node::bytes)
-                .map(|b| String::from_utf8_lossy(b).chars().filter(char::is_ascii_digit).collect())
+                .map(|b| {
+                    String::from_utf8_lossy(b)
+                        .chars()
+                        .filter(char::is_ascii_digit)
+                        .collect()
+                })
                 .unwrap_or_default();
             ((!digits.is_empty()).then(|| Jid::pn(digits)), true)
         }
@@ -62,14 +70,16 @@ fn user_result(ctx: &Ctx<'_>, u: &Node, protocols: &[String]) -> Node {
     for p in protocols {
         let child = match (p.as_str(), account) {
             ("devices", Some(a)) => Some(devices(a)),
-            ("devices", None) => Some(Node::new("devices").with_child(Node::new("device-list").with_children([]))),
+            ("devices", None) => {
+                Some(Node::new("devices").with_child(Node::new("device-list").with_children([])))
+            }
             ("lid", Some(a)) if jid.server == Server::Pn => {
                 Some(Node::new("lid").with_attr("val", Jid::lid(a.lid.clone())))
             }
             ("lid", _) => None,
-            ("contact", a) => Some(
-                Node::new("contact").with_attr("type", if a.is_some() { "in" } else { "out" }),
-            ),
+            ("contact", a) => {
+                Some(Node::new("contact").with_attr("type", if a.is_some() { "in" } else { "out" }))
+            }
             ("status", Some(a)) => Some(
                 Node::new("status")
                     .with_attr("t", a.created.to_string())

@@ -45,7 +45,8 @@ async fn handle(stream: TcpStream, router: Router, acceptor: TlsAcceptor) {
         return;
     }
     if first[0] == TLS_HANDSHAKE {
-        let Ok(Ok(tls)) = tokio::time::timeout(FIRST_BYTES_TIMEOUT, acceptor.accept(stream)).await else {
+        let Ok(Ok(tls)) = tokio::time::timeout(FIRST_BYTES_TIMEOUT, acceptor.accept(stream)).await
+        else {
             return;
         };
         serve_http(TokioIo::new(tls), router).await;

@@ -22,8 +22,12 @@ fn ca_params() -> Result<CertificateParams> {
     let mut params = CertificateParams::new(Vec::<String>::new()).map_err(tls)?;
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    params.distinguished_name.push(DnType::CommonName, "wa-sim local CA");
-    params.distinguished_name.push(DnType::OrganizationName, "wa-sim");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "wa-sim local CA");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "wa-sim");
     Ok(params)
 }
 
@@ -40,8 +44,8 @@ pub fn server_config(ca_key_pem: &str) -> Result<Arc<ServerConfig>> {
     let ca_key = KeyPair::from_pem(ca_key_pem).map_err(tls)?;
     let issuer = Issuer::new(ca_params()?, ca_key);
     let leaf_key = KeyPair::generate().map_err(tls)?;
-    let mut params =
-        CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).map_err(tls)?;
+    let mut params = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+        .map_err(tls)?;
     params.distinguished_name.push(DnType::CommonName, "wa-sim");
     let leaf = params.signed_by(&leaf_key, &issuer).map_err(tls)?;
     let chain: Vec<CertificateDer<'static>> = vec![leaf.der().clone()];

@@ -59,7 +59,11 @@ impl KeyFile {
     /// The runtime keys (the certificate chain is issued here).
     pub(crate) fn sim_keys(&self) -> Result<SimKeys> {
         let issuer = CertIssuer::new(self.noise_root.clone(), self.noise_intermediate.clone());
-        let cert_chain = issuer.issue(&mut rand::rng(), &self.noise_static.public, &ChainSpec::default());
+        let cert_chain = issuer.issue(
+            &mut rand::rng(),
+            &self.noise_static.public,
+            &ChainSpec::default(),
+        );
         Ok(SimKeys {
             root: self.noise_root.clone(),
             server_static: self.noise_static.clone(),
@@ -77,7 +81,10 @@ pub(crate) fn load_or_create_keys(dir: &Path) -> Result<KeyFile> {
         serde_json::from_slice(&std::fs::read(&path)?).map_err(persist_err)?
     } else {
         let keys = KeyFile::generate()?;
-        write_atomic(&path, &serde_json::to_vec_pretty(&keys).map_err(persist_err)?)?;
+        write_atomic(
+            &path,
+            &serde_json::to_vec_pretty(&keys).map_err(persist_err)?,
+        )?;
         keys
     };
     write_atomic(&dir.join(CA_FILE), keys.ca_cert_pem.as_bytes())?;

@@ -54,7 +54,10 @@ pub fn unwrap(msg: &wa::Message) -> &wa::Message {
 fn vcard_name(vcard: Option<&str>) -> Option<String> {
     vcard?
         .lines()
-        .find_map(|l| l.strip_prefix("FN:").or_else(|| l.strip_prefix("FN;CHARSET=UTF-8:")))
+        .find_map(|l| {
+            l.strip_prefix("FN:")
+                .or_else(|| l.strip_prefix("FN;CHARSET=UTF-8:"))
+        })
         .map(|n| n.trim().to_owned())
 }
 
@@ -106,12 +109,16 @@ pub fn classify(msg: &wa::Message) -> Option<(&'static str, String)> {
     }
     if let Some(x) = &m.contact_message {
         let name = x.display_name.clone().filter(|n| !n.is_empty());
-        return Some(("contact", name.or_else(|| vcard_name(x.vcard.as_deref())).unwrap_or_default()));
+        return Some((
+            "contact",
+            name.or_else(|| vcard_name(x.vcard.as_deref()))
+                .unwrap_or_default(),
+        ));
     }
     if let Some(x) = &m.contacts_array_message {
         return Some(("contact", s(&x.display_name)));
     }
-    for p in [
+    if let Some(p) = [
         &m.poll_creation_message,
         &m.poll_creation_message_v2,
         &m.poll_creation_message_v3,
@@ -119,6 +126,7 @@ pub fn classify(msg: &wa::Message) -> Option<(&'static str, String)> {
     ]
     .into_iter()
     .flatten()
+    .next()
     {
         return Some(("poll", s(&p.name)));
     }

@@ -127,7 +127,9 @@ impl Phone {
         while self.public.prekeys.len() < PREKEY_STOCK {
             let key = PreKey::generate(self.next_prekey_id, rng);
             self.next_prekey_id = (self.next_prekey_id % 0x00ff_fffe) + 1;
-            self.public.prekeys.insert(key.id, HexKey(key.key_pair.public));
+            self.public
+                .prekeys
+                .insert(key.id, HexKey(key.key_pair.public));
             self.prekeys.insert(key.id, HexKeyPair(key.key_pair));
         }
     }

@@ -13,8 +13,8 @@ use wa_proto::signal::{
     PreKeySignalMessage, ResponderKeys, decrypt, decrypt_prekey_message, unpad,
 };
 
-use super::inbox::{InboxEntry, classify};
 use super::Phone;
+use super::inbox::{InboxEntry, classify};
 use crate::world::World;
 use crate::world::account::Family;
 use crate::world::conns::Addr;

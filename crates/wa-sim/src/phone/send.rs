@@ -29,7 +29,13 @@ pub fn new_message_id(world: &mut World) -> String {
 /// Encrypts `plaintext` (an encoded `Message`) from the phone of `owner`
 /// for device `peer`, starting a session from a fresh bundle if needed.
 /// Returns the `<enc>` node, or `None` if the device has no usable keys.
-pub fn encrypt_for(world: &mut World, owner: &str, peer: &Addr, plaintext: &[u8], now: u64) -> Option<Node> {
+pub fn encrypt_for(
+    world: &mut World,
+    owner: &str,
+    peer: &Addr,
+    plaintext: &[u8],
+    now: u64,
+) -> Option<Node> {
     let has_session = world.account(owner)?.phone_dev.has_session(peer);
     if !has_session {
         let (keys, one_time) = take_bundle(world, peer, now)?;
@@ -123,7 +129,17 @@ pub fn send(world: &mut World, owner: &str, to: &Jid, out: &Outgoing, now: u64) 
         recipients.extend(world.companions(&target));
     }
     for addr in recipients {
-        deliver_one(world, owner, &addr, &id, &chat, family, out.stanza_type, &plaintext, now);
+        deliver_one(
+            world,
+            owner,
+            &addr,
+            &id,
+            &chat,
+            family,
+            out.stanza_type,
+            &plaintext,
+            now,
+        );
     }
     // Device-sent copies for the phone's own companions.
     let dsm = wa::Message {
@@ -136,7 +152,17 @@ pub fn send(world: &mut World, owner: &str, to: &Jid, out: &Outgoing, now: u64) 
     }
     .encode_to_vec();
     for addr in world.companions(owner) {
-        deliver_one(world, owner, &addr, &id, &chat, family, out.stanza_type, &dsm, now);
+        deliver_one(
+            world,
+            owner,
+            &addr,
+            &id,
+            &chat,
+            family,
+            out.stanza_type,
+            &dsm,
+            now,
+        );
     }
     Ok(id)
 }
@@ -144,7 +170,11 @@ pub fn send(world: &mut World, owner: &str, to: &Jid, out: &Outgoing, now: u64) 
 /// Re-sends a recently sent message to one device (answering its retry
 /// receipt) over a fresh session.
 pub fn resend(world: &mut World, owner: &str, peer: &Addr, id: &str, now: u64) {
-    let Some(sent) = world.account(owner).and_then(|a| a.phone_dev.sent(id)).cloned() else {
+    let Some(sent) = world
+        .account(owner)
+        .and_then(|a| a.phone_dev.sent(id))
+        .cloned()
+    else {
         return;
     };
     if let Some(a) = world.account_mut(owner) {
@@ -158,7 +188,9 @@ pub fn resend(world: &mut World, owner: &str, peer: &Addr, id: &str, now: u64) {
         wa::Message {
             device_sent_message: Some(Box::new(wa::message::DeviceSentMessage {
                 destination_jid: Some(sent.chat.clone()),
-                message: wa::Message::decode(sent.plaintext.as_slice()).ok().map(Box::new),
+                message: wa::Message::decode(sent.plaintext.as_slice())
+                    .ok()
+                    .map(Box::new),
                 phash: None,
             })),
             ..Default::default()
@@ -167,7 +199,11 @@ pub fn resend(world: &mut World, owner: &str, peer: &Addr, id: &str, now: u64) {
     } else {
         sent.plaintext.clone()
     };
-    let kind = if sent.stanza_type == "media" { "media" } else { "text" };
+    let kind = if sent.stanza_type == "media" {
+        "media"
+    } else {
+        "text"
+    };
     deliver_one(world, owner, peer, id, &chat, family, kind, &plaintext, now);
 }
 
@@ -217,10 +253,13 @@ fn deliver_one(
     } else {
         match family {
             Family::Lid => {
-                node.attrs.insert("sender_pn", Jid::pn(account.phone.clone()));
+                node.attrs
+                    .insert("sender_pn", Jid::pn(account.phone.clone()));
                 node.attrs.insert("addressing_mode", "lid");
             }
-            Family::Pn => node.attrs.insert("sender_lid", Jid::lid(account.lid.clone())),
+            Family::Pn => node
+                .attrs
+                .insert("sender_lid", Jid::lid(account.lid.clone())),
         }
         if !account.name.is_empty() {
             node.attrs.insert("notify", account.name.clone());

@@ -137,7 +137,9 @@ impl Account {
 
     /// Device numbers of all devices, phone first.
     pub fn device_ids(&self) -> Vec<u16> {
-        std::iter::once(0).chain(self.devices.keys().copied()).collect()
+        std::iter::once(0)
+            .chain(self.devices.keys().copied())
+            .collect()
     }
 
     /// The public keys of device `id` (0 = the phone).

@@ -144,10 +144,12 @@ impl Conns {
 
     /// Iterates over registration sessions.
     pub fn registrations_mut(&mut self) -> impl Iterator<Item = (ConnId, &mut RegSession)> {
-        self.map.iter_mut().filter_map(|(id, e)| match &mut e.session {
-            Session::Registration(r) => Some((*id, r.as_mut())),
-            Session::Device(_) => None,
-        })
+        self.map
+            .iter_mut()
+            .filter_map(|(id, e)| match &mut e.session {
+                Session::Registration(r) => Some((*id, r.as_mut())),
+                Session::Device(_) => None,
+            })
     }
 
     /// Number of live connections.

@@ -116,7 +116,9 @@ impl World {
             return Err(Error::Conflict(format!("account {phone} exists")));
         }
         let lid = loop {
-            let n: u64 = self.rng.random_range(100_000_000_000_000..1_000_000_000_000_000);
+            let n: u64 = self
+                .rng
+                .random_range(100_000_000_000_000..1_000_000_000_000_000);
             let s = n.to_string();
             if !self.lids.contains_key(&s) && !self.accounts.contains_key(&s) {
                 break s;
@@ -191,10 +193,17 @@ mod tests {
     #[test]
     fn accounts_resolve_by_pn_and_lid() {
         let mut w = World::new(Some(1), "127.0.0.1:1");
-        let lid = w.create_account("6281288888888", "Alice", 1).unwrap().lid.clone();
+        let lid = w
+            .create_account("6281288888888", "Alice", 1)
+            .unwrap()
+            .lid
+            .clone();
         assert_eq!(lid.len(), 15);
         let a = Addr::new("6281288888888", 3);
-        assert_eq!(w.resolve(&Jid::pn("6281288888888").with_device(3)), Some(a.clone()));
+        assert_eq!(
+            w.resolve(&Jid::pn("6281288888888").with_device(3)),
+            Some(a.clone())
+        );
         assert_eq!(w.resolve(&Jid::lid(lid.clone()).with_device(3)), Some(a));
         assert_eq!(w.resolve(&Jid::pn("62999")), None);
         assert!(w.create_account("6281288888888", "x", 1).is_err());
@@ -203,9 +212,22 @@ mod tests {
         let json = serde_json::to_string(&w.snapshot()).unwrap();
         let mut w2 = World::new(Some(2), "h");
         w2.restore(serde_json::from_str(&json).unwrap());
-        assert_eq!(w2.resolve(&Jid::lid(lid)), Some(Addr::new("6281288888888", 0)));
-        let p1 = w.account("6281288888888").unwrap().phone_dev.identity().public;
-        let p2 = w2.account("6281288888888").unwrap().phone_dev.identity().public;
+        assert_eq!(
+            w2.resolve(&Jid::lid(lid)),
+            Some(Addr::new("6281288888888", 0))
+        );
+        let p1 = w
+            .account("6281288888888")
+            .unwrap()
+            .phone_dev
+            .identity()
+            .public;
+        let p2 = w2
+            .account("6281288888888")
+            .unwrap()
+            .phone_dev
+            .identity()
+            .public;
         assert_eq!(p1, p2);
     }
 }

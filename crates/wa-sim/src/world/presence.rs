@@ -49,7 +49,9 @@ impl World {
         let n = Node::new("presence").with_attr("from", a.user_jid(family));
         Some(match self.presence.get(phone) {
             Some((true, _)) => n,
-            Some((false, t)) => n.with_attr("type", "unavailable").with_attr("last", t.to_string()),
+            Some((false, t)) => n
+                .with_attr("type", "unavailable")
+                .with_attr("last", t.to_string()),
             None => n.with_attr("type", "unavailable"),
         })
     }

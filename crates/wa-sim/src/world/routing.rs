@@ -18,7 +18,10 @@ impl World {
     /// and active. Stanzas for unknown devices and for phones are dropped
     /// (phones are handled by [`crate::phone`]).
     pub fn deliver(&mut self, to: &Addr, class: Class, node: Node) {
-        let id = node.attr_text("id").map(|s| s.into_owned()).unwrap_or_default();
+        let id = node
+            .attr_text("id")
+            .map(|s| s.into_owned())
+            .unwrap_or_default();
         let Some(dev) = self
             .accounts
             .get_mut(&to.phone)
@@ -53,9 +56,11 @@ impl World {
 
     /// Whether any companion of the account is connected.
     pub fn is_online(&self, phone: &str) -> bool {
-        self.accounts
-            .get(phone)
-            .is_some_and(|a| a.devices.keys().any(|d| self.conns.of_device(&Addr::new(phone, *d)).is_some()))
+        self.accounts.get(phone).is_some_and(|a| {
+            a.devices
+                .keys()
+                .any(|d| self.conns.of_device(&Addr::new(phone, *d)).is_some())
+        })
     }
 
     /// The companion devices of an account.
