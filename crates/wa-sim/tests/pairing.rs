@@ -287,7 +287,11 @@ async fn usync_devices_lid_contact_and_bundles() {
         .unwrap();
     assert_ne!(k1, k2);
     let left = sim.with_world(|w| w.account(BOB).unwrap().devices[&1].keys.prekeys.len());
-    assert_eq!(left, 20 - 1 - 2, "bootstrap and two fetches consumed prekeys");
+    assert_eq!(
+        left,
+        20 - 1 - 2,
+        "bootstrap and two fetches consumed prekeys"
+    );
     // Unknown devices get an error entry.
     let r = a
         .iq(

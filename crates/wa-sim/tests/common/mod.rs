@@ -498,10 +498,13 @@ pub async fn linked_client(sim: &SimHandle, phone: &str, seed: u64) -> TestClien
     let id = boot.attr_text("id").unwrap().into_owned();
     c.send(
         &Node::new("receipt")
-            .with_attr("id", id)
+            .with_attr("id", id.clone())
             .with_attr("to", from)
             .with_attr("type", "peer_msg"),
     )
     .await;
+    // The server acks the receipt once it dequeued the message.
+    c.recv_match(|n| n.tag == "ack" && n.attr_text("id").as_deref() == Some(id.as_str()))
+        .await;
     c
 }
