@@ -15,7 +15,10 @@ use rand::RngExt;
 use rand::rngs::StdRng;
 use tokio::sync::mpsc;
 use wa_proto::binary::{Node, decode, encode};
-use wa_proto::noise::{FramedServerHandshake, NoiseSocket, ServerEstablished, Step};
+use wa_proto::frame::{FrameDecoder, encode_frame};
+use wa_proto::noise::{
+    FramedServerHandshake, NoiseSocket, RecvCipher, SendCipher, ServerEstablished, Step,
+};
 
 use crate::faults::droppable;
 use crate::handler::{handle_node, stream_error_bad_node};
@@ -38,10 +41,11 @@ pub(crate) async fn run(mut ws: WebSocket, shared: Arc<Shared>) {
         }
     };
     let ServerEstablished {
-        mut socket,
+        socket,
         client_static,
         client_payload,
     } = est;
+    let mut socket = Wire::new(socket);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let registered = {
         let mut world = shared.lock();
@@ -124,9 +128,69 @@ async fn close_gracefully(mut ws: WebSocket) {
     .await;
 }
 
+/// The established transport with its two directions apart: garbage from
+/// the client poisons only the receiving side, so the stream error can
+/// still be sent.
+struct Wire {
+    send: SendCipher,
+    recv: RecvCipher,
+    decoder: FrameDecoder,
+    broken: bool,
+}
+
+impl Wire {
+    fn new(socket: NoiseSocket) -> Wire {
+        let (transport, decoder, _) = socket.into_parts();
+        let (send, recv) = transport.into_split();
+        Wire {
+            send,
+            recv,
+            decoder,
+            broken: false,
+        }
+    }
+
+    /// The next decrypted payload; `Err` once the input is garbage.
+    fn next_payload(&mut self) -> Result<Option<&[u8]>, ()> {
+        if self.broken {
+            return Err(());
+        }
+        let frame = match self.decoder.next_frame_mut() {
+            Ok(Some(f)) => f,
+            Ok(None) => return Ok(None),
+            Err(_) => {
+                self.broken = true;
+                return Err(());
+            }
+        };
+        match self.recv.decrypt_in_place(frame) {
+            Ok(p) => Ok(Some(p)),
+            Err(_) => {
+                self.broken = true;
+                Err(())
+            }
+        }
+    }
+
+    fn push_bytes(&mut self, bytes: &[u8]) -> Result<(), ()> {
+        if self.broken || self.decoder.push(bytes).is_err() {
+            self.broken = true;
+            return Err(());
+        }
+        Ok(())
+    }
+
+    fn encrypt_frame(&mut self, payload: &[u8]) -> Result<Vec<u8>, ()> {
+        let ct = self.send.encrypt(payload).map_err(|_| ())?;
+        let mut out = Vec::with_capacity(ct.len() + 3);
+        encode_frame(&ct, &mut out).map_err(|_| ())?;
+        Ok(out)
+    }
+}
+
 /// Feeds websocket bytes to the socket and every complete node to the
 /// handler. Returns `true` if the connection must close (bad input).
-fn feed(shared: &Shared, conn: ConnId, socket: &mut NoiseSocket, bytes: &[u8]) -> bool {
+fn feed(shared: &Shared, conn: ConnId, socket: &mut Wire, bytes: &[u8]) -> bool {
     if socket.push_bytes(bytes).is_err() {
         return reject(shared, conn);
     }
@@ -134,7 +198,7 @@ fn feed(shared: &Shared, conn: ConnId, socket: &mut NoiseSocket, bytes: &[u8]) -
         let node = match socket.next_payload() {
             Ok(None) => return false,
             Ok(Some(p)) => decode(p),
-            Err(_) => return reject(shared, conn),
+            Err(()) => return reject(shared, conn),
         };
         match node {
             Ok(n) => {
@@ -156,8 +220,8 @@ fn reject(shared: &Shared, conn: ConnId) -> bool {
     false
 }
 
-async fn send_node(ws: &mut WebSocket, socket: &mut NoiseSocket, node: &Node) -> Result<(), ()> {
-    let frame = socket.encrypt_frame(&encode(node)).map_err(|_| ())?;
+async fn send_node(ws: &mut WebSocket, socket: &mut Wire, node: &Node) -> Result<(), ()> {
+    let frame = socket.encrypt_frame(&encode(node))?;
     ws.send(Message::Binary(frame.into())).await.map_err(|_| ())
 }
 
