@@ -202,14 +202,21 @@ impl SimHandle {
         // code is entered (Baileys does not await it): wait for it briefly.
         let deadline = tokio::time::Instant::now() + CODE_HELLO_WAIT;
         let (conn, wrapped) = loop {
-            let mut world = self.shared.lock();
-            match pairing::code_waiting(&mut world, phone) {
-                Err(Error::NotFound(_))
-                    if tokio::time::Instant::now() < deadline
-                        && world.conns.registrations_mut().next().is_some() => {}
-                other => break other?,
+            let found = {
+                let mut world = self.shared.lock();
+                match pairing::code_waiting(&mut world, phone) {
+                    Err(Error::NotFound(_))
+                        if tokio::time::Instant::now() < deadline
+                            && world.conns.registrations_mut().next().is_some() =>
+                    {
+                        None
+                    }
+                    other => Some(other),
+                }
+            };
+            if let Some(found) = found {
+                break found?;
             }
-            drop(world);
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
         let code = code.to_owned();
