@@ -39,10 +39,7 @@ fn template() -> &'static (crate::world::Snapshot, String) {
 pub fn fuzz_world() -> (World, ConnId) {
     let (snap, _) = template();
     let mut w = World::new(Some(7), "127.0.0.1:1");
-    let json = serde_json::to_vec(snap).unwrap_or_default();
-    if let Ok(s) = serde_json::from_slice(&json) {
-        w.restore(s);
-    }
+    w.restore(snap.clone());
     // The receiver is dropped: replies to the fuzzed connection are discarded.
     let (tx, _) = mpsc::unbounded_channel();
     let conn = w.conns.insert(

@@ -49,7 +49,7 @@ pub struct World {
 }
 
 /// The persistent part of the world.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Format version.
     pub version: u32,
