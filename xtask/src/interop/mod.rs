@@ -12,6 +12,7 @@ mod pair_code;
 mod pair_payload;
 mod proto;
 mod signal;
+mod sim;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -81,6 +82,8 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         ("appstate", media::appstate_suite),
         ("signal", signal::run),
         ("pair", pair::run),
+        ("sim-link", sim::link),
+        ("sim-chat", sim::chat),
     ];
     let mut ran = 0;
     for (name, suite) in suites {

@@ -1,0 +1,225 @@
+//! The HTTP router: `/ws/chat` (the chat websocket) and the `/sim/...`
+//! control API (JSON; errors are `{"error": "..."}` with a 4xx/5xx status).
+//! Media routes (`/mms/...`, `/v/...`) are reserved for the media module.
+//! See `docs/sim.md` for the contract.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, delete, get, post};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::error::Error;
+use crate::faults::FaultSettings;
+use crate::sim::SimHandle;
+
+/// Largest websocket message accepted (a frame is at most 16 MiB).
+const MAX_WS_MESSAGE: usize = 16 << 20;
+
+/// The router for a simulator.
+pub fn router(sim: SimHandle) -> Router {
+    Router::new()
+        .route("/ws/chat", get(ws_chat))
+        .route("/sim/info", get(info))
+        .route("/sim/accounts", post(create_account))
+        .route("/sim/accounts/{phone}", get(account))
+        .route("/sim/accounts/{phone}/link", post(link))
+        .route("/sim/accounts/{phone}/link-code", post(link_code))
+        .route("/sim/accounts/{phone}/send", post(send))
+        .route("/sim/accounts/{phone}/inbox", get(inbox))
+        .route("/sim/accounts/{phone}/devices/{device}", delete(unlink))
+        .route(
+            "/sim/faults",
+            get(faults).post(set_faults).delete(clear_faults),
+        )
+        .route("/mms/{*rest}", any(media_reserved))
+        .route("/v/{*rest}", any(media_reserved))
+        .fallback(not_found)
+        .with_state(sim)
+}
+
+struct ApiError(Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(json!({ "error": self.0.to_string() }))).into_response()
+    }
+}
+
+type ApiResult = Result<axum::Json<Value>, ApiError>;
+
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError(Error::BadRequest(format!("invalid JSON body: {e}"))))
+}
+
+async fn ws_chat(State(sim): State<SimHandle>, ws: WebSocketUpgrade) -> Response {
+    let shared = sim.shared.clone();
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(MAX_WS_MESSAGE)
+        .max_frame_size(MAX_WS_MESSAGE)
+        .on_upgrade(move |socket| crate::conn::run(socket, shared))
+}
+
+async fn info(State(sim): State<SimHandle>) -> ApiResult {
+    Ok(axum::Json(json!(sim.info())))
+}
+
+#[derive(Deserialize)]
+struct NewAccount {
+    phone: String,
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_account(State(sim): State<SimHandle>, b: Bytes) -> ApiResult {
+    let req: NewAccount = body(&b)?;
+    let phone = req.phone.trim().trim_start_matches('+');
+    Ok(axum::Json(json!(sim.create_account(phone, &req.name)?)))
+}
+
+async fn account(State(sim): State<SimHandle>, Path(phone): Path<String>) -> ApiResult {
+    let v = sim.with_world(|w| {
+        w.account(&phone).map(|a| {
+            json!({
+                "jid": a.user_jid(crate::world::account::Family::Pn).to_string(),
+                "lid": a.user_jid(crate::world::account::Family::Lid).to_string(),
+                "name": a.name,
+                "devices": a.devices.values().map(|d| json!({
+                    "id": d.id,
+                    "jid": a.device_jid(crate::world::account::Family::Pn, d.id).to_string(),
+                    "key_index": d.key_index,
+                    "platform": d.platform,
+                    "queued": d.queue.len(),
+                    "online": w.conns.of_device(&crate::world::conns::Addr::new(phone.clone(), d.id)).is_some(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+    });
+    v.map(axum::Json)
+        .ok_or_else(|| ApiError(Error::NotFound(format!("account {phone}"))))
+}
+
+#[derive(Deserialize)]
+struct LinkQr {
+    qr: String,
+}
+
+async fn link(State(sim): State<SimHandle>, Path(phone): Path<String>, b: Bytes) -> ApiResult {
+    let req: LinkQr = body(&b)?;
+    let jid = sim.link_qr(&phone, &req.qr).await?;
+    Ok(axum::Json(json!({ "device_jid": jid.to_string() })))
+}
+
+#[derive(Deserialize)]
+struct LinkCode {
+    code: String,
+}
+
+async fn link_code(State(sim): State<SimHandle>, Path(phone): Path<String>, b: Bytes) -> ApiResult {
+    let req: LinkCode = body(&b)?;
+    let jid = sim.link_code(&phone, &req.code).await?;
+    Ok(axum::Json(json!({ "device_jid": jid.to_string() })))
+}
+
+#[derive(Deserialize)]
+struct Send {
+    to: String,
+    text: Option<String>,
+    image: Option<Value>,
+}
+
+async fn send(State(sim): State<SimHandle>, Path(phone): Path<String>, b: Bytes) -> ApiResult {
+    let req: Send = body(&b)?;
+    if req.image.is_some() {
+        return Err(ApiError(Error::Unsupported(
+            "image sends are not implemented yet (media module)".into(),
+        )));
+    }
+    let Some(text) = req.text else {
+        return Err(ApiError(Error::BadRequest("missing \"text\"".into())));
+    };
+    let id = sim.send_text(&phone, &req.to, &text)?;
+    Ok(axum::Json(json!({ "id": id })))
+}
+
+async fn inbox(State(sim): State<SimHandle>, Path(phone): Path<String>) -> ApiResult {
+    Ok(axum::Json(json!(sim.inbox(&phone)?)))
+}
+
+async fn unlink(
+    State(sim): State<SimHandle>,
+    Path((phone, device)): Path<(String, u16)>,
+) -> ApiResult {
+    sim.unlink(&phone, device)?;
+    Ok(axum::Json(json!({ "removed": true })))
+}
+
+#[derive(Deserialize)]
+struct FaultRequest {
+    #[serde(default)]
+    drop_connections: bool,
+    frame_delay_ms: Option<u64>,
+    drop_frame_rate: Option<f64>,
+}
+
+async fn faults(State(sim): State<SimHandle>) -> ApiResult {
+    Ok(axum::Json(json!(sim.faults())))
+}
+
+async fn set_faults(State(sim): State<SimHandle>, b: Bytes) -> ApiResult {
+    let req: FaultRequest = body(&b)?;
+    if let Some(r) = req.drop_frame_rate
+        && !(0.0..=1.0).contains(&r)
+    {
+        return Err(ApiError(Error::BadRequest(
+            "drop_frame_rate must be within 0.0..=1.0".into(),
+        )));
+    }
+    let mut dropped = 0;
+    if req.drop_connections {
+        dropped = sim.drop_connections();
+    }
+    if req.frame_delay_ms.is_some() || req.drop_frame_rate.is_some() {
+        let cur = sim.faults();
+        sim.set_faults(FaultSettings {
+            frame_delay_ms: req.frame_delay_ms.unwrap_or(cur.frame_delay_ms),
+            drop_frame_rate: req.drop_frame_rate.unwrap_or(cur.drop_frame_rate),
+        });
+    }
+    let f = sim.faults();
+    Ok(axum::Json(json!({
+        "frame_delay_ms": f.frame_delay_ms,
+        "drop_frame_rate": f.drop_frame_rate,
+        "dropped_connections": dropped,
+    })))
+}
+
+async fn clear_faults(State(sim): State<SimHandle>) -> ApiResult {
+    sim.clear_faults();
+    Ok(axum::Json(json!(sim.faults())))
+}
+
+async fn media_reserved() -> ApiError {
+    ApiError(Error::Unsupported(
+        "media upload/download is not implemented yet".into(),
+    ))
+}
+
+async fn not_found() -> ApiError {
+    ApiError(Error::NotFound("no such route".into()))
+}

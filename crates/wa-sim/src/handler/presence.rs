@@ -1,0 +1,80 @@
+//! `<presence>` and `<chatstate>` from clients.
+//!
+//! `<presence name>` sets the account's push name. `available` /
+//! `unavailable` are fanned out to subscribers; `subscribe` registers the
+//! subscriber and answers with the target's current presence. Chat states
+//! go to the recipient's connected devices (never queued).
+
+use wa_proto::binary::Node;
+
+use super::{Ctx, Handled};
+use crate::world::account::Family;
+
+/// Handles a client `<presence>`.
+pub fn handle_presence(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
+    let me = ctx.device()?.addr;
+    if let Some(name) = node.attr_text("name").filter(|n| !n.is_empty())
+        && let Some(a) = ctx.world.account_mut(&me.phone)
+        && a.name != name
+    {
+        a.name = name.into_owned();
+        ctx.world.dirty = true;
+    }
+    let kind = node.attr_text("type").unwrap_or_default().into_owned();
+    match kind.as_str() {
+        "available" | "unavailable" => {
+            ctx.world
+                .presence
+                .set(&me.phone, kind == "available", ctx.now);
+            let update = ctx.world.presence_node(&me.phone, Family::Pn);
+            for sub in ctx.world.presence.subscribers(&me.phone) {
+                if let Some(n) = update.clone() {
+                    ctx.world.deliver_ephemeral(&sub, n);
+                }
+            }
+        }
+        "subscribe" => {
+            if let Some(target) = node.attr_jid("to").and_then(|j| {
+                ctx.world
+                    .phone_of(&j)
+                    .map(str::to_owned)
+                    .map(|p| (p, Family::of(&j)))
+            }) {
+                ctx.world.presence.subscribe(&target.0, me);
+                if let Some(n) = ctx.world.presence_node(&target.0, target.1) {
+                    ctx.reply(n);
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Handles a client `<chatstate to><composing/>|<paused/></chatstate>`.
+pub fn handle_chatstate(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
+    let me = ctx.device()?.addr;
+    let Some(to) = node.attr_jid("to") else {
+        return Ok(());
+    };
+    if to.is_group() {
+        return Ok(()); // group chat states belong to the groups module
+    }
+    let Some(target) = ctx.world.phone_of(&to).map(str::to_owned) else {
+        return Ok(());
+    };
+    let Some(from) = ctx
+        .world
+        .account(&me.phone)
+        .map(|a| a.user_jid(Family::of(&to)))
+    else {
+        return Ok(());
+    };
+    let out = Node::new("chatstate")
+        .with_attr("from", from)
+        .with_children(node.children().iter().cloned());
+    for dev in ctx.world.companions(&target) {
+        ctx.world.deliver_ephemeral(&dev, out.clone());
+    }
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! Virtual phones: the primary device (device 0) of every account, run by
+//! the simulator with `wa_proto::signal`.
+//!
+//! A phone holds a real Signal identity: it publishes a bundle like any
+//! device (one-time prekeys are handed out by key fetches and replenished),
+//! decrypts what companions send it, records an inbox, sends delivery
+//! receipts and can send texts itself.
+//!
+//! | module | owns |
+//! |---|---|
+//! | this file | [`Phone`]: keys, prekeys, Signal sessions, inbox |
+//! | [`inbox`] | classifying a decrypted `Message` into an [`InboxEntry`] |
+//! | [`receive`] | decrypting `<enc>` nodes addressed to the phone |
+//! | [`send`] | the phone sending a message: bundles, encryption, fan-out |
+//! | [`bootstrap`] | what the phone sends a freshly linked companion |
+
+pub mod bootstrap;
+pub mod inbox;
+pub mod receive;
+pub mod send;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use wa_proto::keys::KeyPair;
+use wa_proto::signal::{LocalIdentity, PreKey, SessionRecord, SignedPreKey};
+
+pub use inbox::InboxEntry;
+
+use crate::persist::codec;
+use crate::world::account::{DeviceKeys, HexKey, SignedKeyPub};
+use crate::world::conns::Addr;
+
+/// One-time prekeys a phone publishes at creation and refills to.
+pub const PREKEY_STOCK: usize = 40;
+/// When fewer published prekeys remain, the phone refills its stock.
+pub const PREKEY_LOW: usize = 10;
+/// Sent messages kept for answering retry receipts.
+const RECENT_SENT: usize = 64;
+
+/// A key pair in a serializable wrapper.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct HexKeyPair(#[serde(with = "codec::keypair")] KeyPair);
+
+/// A session record in a serializable wrapper.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct SessionBox(#[serde(with = "codec::session")] SessionRecord);
+
+/// A message the phone sent, kept to answer retry receipts.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SentMessage {
+    /// Message id.
+    pub id: String,
+    /// The chat (recipient user JID as addressed).
+    pub chat: String,
+    /// The stanza `type` attribute.
+    pub stanza_type: String,
+    /// The encoded `Message` (unpadded).
+    #[serde(with = "codec::bytes")]
+    pub plaintext: Vec<u8>,
+}
+
+/// The state of one virtual phone.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Phone {
+    #[serde(with = "codec::keypair")]
+    identity: KeyPair,
+    #[serde(with = "codec::keypair")]
+    signed_key: KeyPair,
+    public: DeviceKeys,
+    prekeys: BTreeMap<u32, HexKeyPair>,
+    next_prekey_id: u32,
+    sessions: BTreeMap<String, SessionBox>,
+    inbox: Vec<InboxEntry>,
+    recent: VecDeque<SentMessage>,
+}
+
+impl Phone {
+    /// A phone with a fresh identity, signed prekey and prekey stock.
+    pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Phone {
+        let local = LocalIdentity::generate(rng);
+        let signed = SignedPreKey::generate(&local.key_pair, 1, rng);
+        let mut phone = Phone {
+            public: DeviceKeys {
+                registration_id: local.registration_id,
+                identity: local.key_pair.public,
+                signed: SignedKeyPub {
+                    id: signed.id,
+                    key: signed.key_pair.public,
+                    signature: signed.signature,
+                },
+                prekeys: BTreeMap::new(),
+            },
+            identity: local.key_pair,
+            signed_key: signed.key_pair,
+            prekeys: BTreeMap::new(),
+            next_prekey_id: 1,
+            sessions: BTreeMap::new(),
+            inbox: Vec::new(),
+            recent: VecDeque::new(),
+        };
+        phone.refill_prekeys(rng);
+        phone
+    }
+
+    /// The identity key pair (also the ADV account key).
+    pub fn identity(&self) -> &KeyPair {
+        &self.identity
+    }
+
+    /// The published keys.
+    pub fn public_keys(&self) -> &DeviceKeys {
+        &self.public
+    }
+
+    /// The published keys, mutably (key fetches take prekeys out).
+    pub fn public_keys_mut(&mut self) -> &mut DeviceKeys {
+        &mut self.public
+    }
+
+    /// Publishes new one-time prekeys when the stock ran low.
+    pub fn refill_prekeys<R: CryptoRng + ?Sized>(&mut self, rng: &mut R) {
+        if self.public.prekeys.len() >= PREKEY_LOW {
+            return;
+        }
+        while self.public.prekeys.len() < PREKEY_STOCK {
+            let key = PreKey::generate(self.next_prekey_id, rng);
+            self.next_prekey_id = (self.next_prekey_id % 0x00ff_fffe) + 1;
+            self.public
+                .prekeys
+                .insert(key.id, HexKey(key.key_pair.public));
+            self.prekeys.insert(key.id, HexKeyPair(key.key_pair));
+        }
+    }
+
+    /// The Signal identity for the pure cipher functions.
+    pub(crate) fn local(&self) -> LocalIdentity {
+        LocalIdentity {
+            key_pair: self.identity.clone(),
+            registration_id: self.public.registration_id,
+        }
+    }
+
+    /// The signed prekey with its private half.
+    pub(crate) fn signed_prekey(&self) -> SignedPreKey {
+        SignedPreKey {
+            id: self.public.signed.id,
+            key_pair: self.signed_key.clone(),
+            signature: self.public.signed.signature,
+        }
+    }
+
+    /// One-time prekey `id` with its private half, if still unused.
+    pub(crate) fn prekey(&self, id: u32) -> Option<PreKey> {
+        self.prekeys.get(&id).map(|k| PreKey {
+            id,
+            key_pair: k.0.clone(),
+        })
+    }
+
+    /// Forgets one-time prekey `id` after a `pkmsg` consumed it.
+    pub(crate) fn consume_prekey(&mut self, id: u32) {
+        self.prekeys.remove(&id);
+        self.public.prekeys.remove(&id);
+    }
+
+    /// The session with a peer device, created empty if absent.
+    pub(crate) fn session_mut(&mut self, peer: &Addr) -> &mut SessionRecord {
+        &mut self.sessions.entry(session_key(peer)).or_default().0
+    }
+
+    /// Whether a session with the peer device exists.
+    pub(crate) fn has_session(&self, peer: &Addr) -> bool {
+        self.sessions
+            .get(&session_key(peer))
+            .is_some_and(|s| s.0.has_current_session())
+    }
+
+    /// Drops the session with a peer device (before a forced re-key).
+    pub(crate) fn drop_session(&mut self, peer: &Addr) {
+        self.sessions.remove(&session_key(peer));
+    }
+
+    /// Everything the phone received and decrypted, oldest first.
+    pub fn inbox(&self) -> &[InboxEntry] {
+        &self.inbox
+    }
+
+    /// Appends to the inbox.
+    pub(crate) fn record(&mut self, entry: InboxEntry) {
+        self.inbox.push(entry);
+    }
+
+    /// Remembers a sent message for retries.
+    pub(crate) fn remember_sent(&mut self, sent: SentMessage) {
+        if self.recent.len() >= RECENT_SENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(sent);
+    }
+
+    /// A recently sent message by id.
+    pub(crate) fn sent(&self, id: &str) -> Option<&SentMessage> {
+        self.recent.iter().rev().find(|m| m.id == id)
+    }
+}
+
+/// Sessions are keyed by the peer's phone-number user and device, whatever
+/// namespace (PN or LID) a stanza used.
+fn session_key(peer: &Addr) -> String {
+    format!("{}.{}", peer.phone, peer.device)
+}
