@@ -79,6 +79,44 @@ pub enum Error {
         message: String,
     },
 
+    /// A protocol-core operation failed (handshake, crypto, codec).
+    #[error("protocol: {0}")]
+    Protocol(#[from] wa_proto::Error),
+
+    /// The connection failed or closed.
+    #[error("connection: {0}")]
+    Connection(String),
+
+    /// A frame could not be decrypted or decoded.
+    #[error("bad frame: {0}")]
+    BadFrame(String),
+
+    /// The request needs a connected session.
+    #[error("not connected")]
+    NotConnected,
+
+    /// An IQ or another request got no answer in time.
+    #[error("timed out: {0}")]
+    Timeout(&'static str),
+
+    /// The server answered an IQ with an error.
+    #[error("server error {code}: {text}")]
+    Server {
+        /// The error code (`404`, `500`, ...).
+        code: u16,
+        /// The error text.
+        text: String,
+    },
+
+    /// The operation does not fit the session's state (pairing code on a
+    /// paired session, ...).
+    #[error("invalid state: {0}")]
+    InvalidState(String),
+
+    /// The session's runtime task is gone (stopped or crashed).
+    #[error("the session is stopped")]
+    Stopped,
+
     /// The store was shut down (its writer thread is gone).
     #[error("the store is closed")]
     Closed,

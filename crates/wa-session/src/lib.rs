@@ -18,7 +18,11 @@
 //! Errors: one enum for the crate, [`Error`]; the runtime adds its variants
 //! there.
 
+pub mod client;
 pub mod error;
+pub mod manager;
 pub mod store;
 
+pub use client::{Client, ClientBuilder, Event, EventStream, Status};
 pub use error::{Error, Result};
+pub use manager::{ClientTemplate, SessionManager};

@@ -1,0 +1,95 @@
+//! Tunables of a client: timeouts, keepalive, reconnect backoff, prekeys.
+
+use std::time::Duration;
+
+/// Runtime options with production defaults ([`Options::default`]).
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Time allowed for the TCP connect, websocket upgrade and Noise
+    /// handshake together.
+    pub connect_timeout: Duration,
+    /// Default timeout of an IQ request.
+    pub iq_timeout: Duration,
+    /// Interval between keepalive pings.
+    pub keepalive_interval: Duration,
+    /// A connection from which nothing arrived for `keepalive_interval +
+    /// keepalive_grace` is considered dead.
+    pub keepalive_grace: Duration,
+    /// Reconnect backoff.
+    pub backoff: Backoff,
+    /// Upload prekeys when the server holds fewer than this many.
+    pub min_prekeys: u32,
+    /// How many prekeys one upload carries.
+    pub prekey_batch: u32,
+    /// How long to wait for the end-of-offline marker before reporting
+    /// `Connected` anyway.
+    pub offline_timeout: Duration,
+}
+
+impl Default for Options {
+    /// Keepalive every 25 s with a 20 s grace (whatsmeow pings every
+    /// 20–30 s), IQs time out after 75 s (whatsmeow's default), prekeys
+    /// topped up below 5 with batches of 50 (whatsmeow's `MinPreKeyCount`
+    /// and `WantedPreKeyCount`).
+    fn default() -> Self {
+        Options {
+            connect_timeout: Duration::from_secs(20),
+            iq_timeout: Duration::from_secs(75),
+            keepalive_interval: Duration::from_secs(25),
+            keepalive_grace: Duration::from_secs(20),
+            backoff: Backoff::default(),
+            min_prekeys: 5,
+            prekey_batch: 50,
+            offline_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Exponential reconnect backoff with full jitter in `[delay/2, delay]`.
+///
+/// The cap is low on purpose: a connection attempt costs one TCP + Noise
+/// handshake, and a gateway must be back within seconds once the network
+/// is; the jitter spreads the reconnects of many sessions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backoff {
+    /// Delay after the first failure.
+    pub initial: Duration,
+    /// Upper bound of the delay.
+    pub max: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            initial: Duration::from_millis(250),
+            max: Duration::from_secs(3),
+        }
+    }
+}
+
+impl Backoff {
+    /// The delay before attempt `failures + 1`, with `unit` in `[0, 1)`
+    /// choosing the jittered point.
+    pub fn delay(&self, failures: u32, unit: f64) -> Duration {
+        let exp = 2u32.saturating_pow(failures.saturating_sub(1).min(16));
+        let full = self.initial.saturating_mul(exp).min(self.max);
+        let unit = unit.clamp(0.0, 1.0);
+        full.mul_f64(0.5 + unit / 2.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_to_the_cap_with_jitter() {
+        let b = Backoff::default();
+        assert_eq!(b.delay(1, 1.0), Duration::from_millis(250));
+        assert_eq!(b.delay(2, 1.0), Duration::from_millis(500));
+        assert_eq!(b.delay(3, 0.0), Duration::from_millis(500));
+        assert_eq!(b.delay(10, 1.0), Duration::from_secs(3));
+        assert_eq!(b.delay(u32::MAX, 1.0), Duration::from_secs(3));
+        assert!(b.delay(4, 0.5) >= Duration::from_millis(1000));
+    }
+}

@@ -1,0 +1,171 @@
+//! The client runtime against an in-process wa-sim: pairing by QR and by
+//! code, login from stored credentials after a restart, receiving with the
+//! commit-before-ack rule, logout on both sides, device removal.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod client_common;
+
+use client_common::*;
+use wa_session::Event;
+use wa_session::client::{LogoutReason, Status};
+use wa_session::store::MessageQuery;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qr_pairing_restart_and_login_without_pairing() {
+    let sim = start_sim().await;
+    sim.create_account("6281200000001", "Alice").unwrap();
+    sim.create_account("6281200000002", "Bob").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path());
+    let (c, mut events) = client(&sim, &store, "alice").await;
+    let jid = pair_by_qr(&sim, &mut events, "6281200000001").await;
+    assert_eq!(c.status(), Status::Connected);
+    assert_eq!(sim_devices(&sim, "6281200000001").len(), 1);
+    let stored = store.device("alice").await.unwrap().unwrap();
+    assert_eq!(stored.jid.unwrap().to_string(), jid);
+
+    // A phone message is decrypted, committed and then reported.
+    let id = sim
+        .send_text(
+            "6281200000002",
+            "6281200000001@s.whatsapp.net",
+            "hello alice",
+        )
+        .unwrap();
+    let Event::Message(m) = next_event(&mut events, |e| matches!(e, Event::Message(_))).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(m.id, id);
+    assert_eq!(m.body.as_deref(), Some("hello alice"));
+    assert_eq!(m.chat.to_string(), "6281200000002@s.whatsapp.net");
+    let kept = store
+        .messages("alice", &MessageQuery::new(10))
+        .await
+        .unwrap();
+    assert!(kept.iter().any(|k| k.id == id));
+
+    // Restart: a new store handle on the same file and a new client log in
+    // without any QR.
+    c.disconnect().await;
+    assert_eq!(c.status(), Status::Stopped);
+    drop(store);
+    let store = open_store(dir.path());
+    let started = std::time::Instant::now();
+    let (c2, mut events2) = client(&sim, &store, "alice").await;
+    let first = next_event(&mut events2, |e| {
+        matches!(e, Event::Qr { .. } | Event::Connected { .. })
+    })
+    .await;
+    assert!(matches!(first, Event::Connected { .. }), "got {first:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(sim_devices(&sim, "6281200000001").len(), 1);
+
+    // Messages sent while we were away arrive after the login.
+    c2.disconnect().await;
+    let id2 = sim
+        .send_text(
+            "6281200000002",
+            "6281200000001@s.whatsapp.net",
+            "while away",
+        )
+        .unwrap();
+    let (_c3, mut events3) = client(&sim, &store, "alice").await;
+    let Event::Message(m) = next_event(&mut events3, |e| matches!(e, Event::Message(_))).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (m.id.as_str(), m.body.as_deref()),
+        (id2.as_str(), Some("while away"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_pairing_links_and_logs_in() {
+    let sim = start_sim().await;
+    sim.create_account("6281200000011", "Carol").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path());
+    let (c, mut events) = client(&sim, &store, "carol").await;
+    next_event(&mut events, |e| matches!(e, Event::Qr { .. })).await;
+    let code = c.request_pairing_code("+62 812-0000-0011").await.unwrap();
+    assert_eq!(code.len(), 9, "code shown as XXXX-XXXX: {code}");
+    let Event::PairingCode { code: shown } =
+        next_event(&mut events, |e| matches!(e, Event::PairingCode { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(shown, code);
+    assert_eq!(c.status(), Status::PairingCode);
+    let jid = sim.link_code("6281200000011", &code).await.unwrap();
+    let Event::Paired { jid: paired, .. } =
+        next_event(&mut events, |e| matches!(e, Event::Paired { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(paired, jid);
+    next_event(&mut events, |e| matches!(e, Event::Connected { .. })).await;
+    // A pairing code on a paired session is refused.
+    assert!(c.request_pairing_code("6281200000011").await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_code_never_pairs() {
+    let sim = start_sim().await;
+    sim.create_account("6281200000012", "Dave").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path());
+    let (c, mut events) = client(&sim, &store, "dave").await;
+    next_event(&mut events, |e| matches!(e, Event::Qr { .. })).await;
+    c.request_pairing_code("6281200000012").await.unwrap();
+    assert!(sim.link_code("6281200000012", "AAAA-BBBB").await.is_err());
+    assert!(store.device("dave").await.unwrap().unwrap().jid.is_none());
+    assert!(sim_devices(&sim, "6281200000012").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_clears_both_sides() {
+    let sim = start_sim().await;
+    sim.create_account("6281200000021", "Erin").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path());
+    let (c, mut events) = client(&sim, &store, "erin").await;
+    pair_by_qr(&sim, &mut events, "6281200000021").await;
+    c.logout().await.unwrap();
+    let e = next_event(&mut events, |e| matches!(e, Event::LoggedOut { .. })).await;
+    assert!(matches!(
+        e,
+        Event::LoggedOut {
+            reason: LogoutReason::Requested
+        }
+    ));
+    assert_eq!(c.status(), Status::LoggedOut);
+    assert!(store.device("erin").await.unwrap().is_none());
+    assert!(sim_devices(&sim, "6281200000021").is_empty());
+    // The next start is a new device that shows a QR again.
+    let (_c, mut events) = client(&sim, &store, "erin").await;
+    next_event(&mut events, |e| matches!(e, Event::Qr { .. })).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removal_from_the_phone_logs_out() {
+    let sim = start_sim().await;
+    sim.create_account("6281200000031", "Frank").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path());
+    let (c, mut events) = client(&sim, &store, "frank").await;
+    pair_by_qr(&sim, &mut events, "6281200000031").await;
+    let device = sim_devices(&sim, "6281200000031")[0];
+    sim.unlink("6281200000031", device).unwrap();
+    let e = next_event(&mut events, |e| matches!(e, Event::LoggedOut { .. })).await;
+    assert!(matches!(
+        e,
+        Event::LoggedOut {
+            reason: LogoutReason::DeviceRemoved
+        }
+    ));
+    c.join().await;
+    assert_eq!(c.status(), Status::LoggedOut);
+    assert!(store.device("frank").await.unwrap().is_none());
+}
