@@ -90,6 +90,8 @@ pub(crate) struct Link {
     pub(crate) pending: HashMap<String, Pending>,
     pub(crate) last_rx: Instant,
     pub(crate) next_ping: Instant,
+    /// When the unanswered keepalive ping was sent.
+    pub(crate) ping_sent: Option<Instant>,
     pub(crate) phase: Phase,
 }
 
@@ -246,6 +248,7 @@ impl Runner {
             pending: HashMap::new(),
             last_rx: now,
             next_ping: now + self.opts.keepalive_interval,
+            ping_sent: None,
             phase,
         };
         let outcome = self.drive(&mut conn, &mut link).await;
@@ -270,6 +273,9 @@ impl Runner {
     fn next_wake(&self, link: &Link) -> Instant {
         let dead = link.last_rx + self.opts.keepalive_interval + self.opts.keepalive_grace;
         let mut wake = link.next_ping.min(dead);
+        if let Some(sent) = link.ping_sent {
+            wake = wake.min(sent + self.opts.keepalive_grace);
+        }
         match &link.phase {
             Phase::Registration {
                 ref_deadline: Some(d),
@@ -344,6 +350,14 @@ impl Runner {
         if now >= link.last_rx + self.opts.keepalive_interval + self.opts.keepalive_grace {
             return Some(Outcome::Reconnect(DisconnectReason::KeepaliveTimeout));
         }
+        // An unanswered ping means the path lost a stanza (or the server is
+        // stuck): reconnect so the server redelivers what was not acked.
+        if link
+            .ping_sent
+            .is_some_and(|t| now >= t + self.opts.keepalive_grace)
+        {
+            return Some(Outcome::Reconnect(DisconnectReason::KeepaliveTimeout));
+        }
         if now >= link.next_ping {
             link.next_ping = now + self.opts.keepalive_interval;
             // Forget IQs whose callers gave up (timed out or dropped).
@@ -356,6 +370,9 @@ impl Runner {
                 .with_attr("type", "get")
                 .with_attr("to", super::server_jid())
                 .with_child(Node::new("ping"));
+            if link.ping_sent.is_none() {
+                link.ping_sent = Some(now);
+            }
             if let Some(o) = self.send_iq(conn, link, ping, Pending::Ping).await {
                 return Some(o);
             }

@@ -135,7 +135,10 @@ impl Runner {
                 let _ = reply.send(iq_result(node));
                 None
             }
-            Pending::Ping => None,
+            Pending::Ping => {
+                link.ping_sent = None;
+                None
+            }
             Pending::PrekeyCount => self.on_prekey_count(conn, link, &node).await,
             Pending::PrekeyUpload(ids) => self.on_prekeys_uploaded(conn, link, &node, ids).await,
             Pending::Active => None,
