@@ -122,5 +122,5 @@ pub enum Error {
     Closed,
 }
 
-/// `Result` with [`Error`].
+/// `Result` with [`Error`](enum@Error).
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -3,17 +3,41 @@
 //! `wa-proto` is the sans-IO protocol core; this crate owns everything that
 //! touches the outside world. It is built in steps:
 //!
-//! * [`store`] (this step): persistence. The [`store::Store`] trait every
-//!   backend implements, the [`store::WriteBatch`] unit of work that makes
-//!   crash safety a property of the API (key material commits atomically
-//!   with the message that caused it; callers ack only after `commit`
-//!   returns), and the SQLite backend [`store::SqliteStore`]: one file per
-//!   gateway, WAL, one writer thread with group commit, a small pool of
-//!   read-only connections, versioned migrations.
-//! * Next: the client runtime built on it (the `Client` for one linked
-//!   device, pairing, login, keepalive and reconnect, IQ correlation, the
-//!   send and receive pipelines with the durable outbox, and the session
-//!   manager for many devices), then the messaging operations.
+//! * [`client`]: the [`Client`] for one linked device: connect (websocket +
+//!   Noise), pair by QR or by code (verifying `pair-success` fail-closed),
+//!   log in, keepalive, reconnect with backoff, IQ correlation, prekey
+//!   top-up, and the receive pipeline that commits a message's whole effect
+//!   before acking it. Events arrive on an [`EventStream`].
+//! * [`manager`]: the [`SessionManager`] for many sessions: start, stop,
+//!   restart, logout, delete, restore at startup, one merged event stream.
+//! * [`store`]: persistence. The [`store::Store`] trait every backend
+//!   implements, the [`store::WriteBatch`] unit of work that makes crash
+//!   safety a property of the API (key material commits atomically with the
+//!   message that caused it; callers ack only after `commit` returns), and
+//!   the SQLite backend [`store::SqliteStore`]: one file per gateway, WAL,
+//!   one writer thread with group commit, a small pool of read-only
+//!   connections, versioned migrations.
+//!
+//! It must not know about HTTP, the REST API's JSON or webhooks (that is
+//! `wa-http`), nor implement protocol crypto (that is `wa-proto`).
+//!
+//! A complete round trip against the offline network `wa-sim` is in
+//! `examples/demo.rs` (`cargo run -p wa-session --example demo`):
+//!
+//! ```no_run
+//! # async fn demo(store: std::sync::Arc<dyn wa_session::store::Store>) -> wa_session::Result<()> {
+//! use wa_session::{Client, Event};
+//! let (client, mut events) = Client::builder(store, "support-line").build().await?;
+//! while let Some(event) = events.recv().await {
+//!     match event {
+//!         Event::Qr { code, .. } => println!("scan: {code}"),
+//!         Event::Message(m) => println!("{}: {:?}", m.chat, m.body),
+//!         Event::LoggedOut { .. } => break,
+//!         _ => {}
+//!     }
+//! }
+//! # drop(client); Ok(()) }
+//! ```
 //!
 //! Errors: one enum for the crate, [`Error`]; the runtime adds its variants
 //! there.

@@ -4,7 +4,7 @@
 //! websocket bytes ─► frames ─► Noise ─► nodes ─► runner ─► store.commit ─► ack ─► Event
 //! ```
 //!
-//! A [`Client`] is a cheap handle to one session task ([`runner`]): the task
+//! A [`Client`] is a cheap handle to one session task (`runner`): the task
 //! owns the connection and processes stanzas one at a time; handles send it
 //! commands (IQs, raw nodes, pairing code, disconnect, logout) and read its
 //! [`Status`]. Events arrive, in order and without loss, on the
