@@ -13,6 +13,7 @@ use futures_util::{SinkExt, StreamExt};
 use prost::Message as _;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use wa_proto::binary::{Node, decode, encode};
 use wa_proto::keys::KeyPair;
@@ -20,6 +21,10 @@ use wa_proto::noise::{FramedClientHandshake, NoiseSocket, Step, TrustedRoot};
 use wa_proto::proto::wa;
 
 use crate::{Error, Result};
+
+/// Initial capacity of the websocket read buffer (it grows for larger
+/// messages).
+const READ_BUFFER: usize = 8 * 1024;
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -71,7 +76,15 @@ impl Conn {
         root: &TrustedRoot,
         payload: &wa::ClientPayload,
     ) -> Result<Conn> {
-        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.map_err(lost)?;
+        // Small buffers: tungstenite's defaults (128 KiB each way) would
+        // dominate the memory of an idle session; chat frames are small and
+        // every send is flushed at once anyway.
+        let config = WebSocketConfig::default()
+            .read_buffer_size(READ_BUFFER)
+            .write_buffer_size(0);
+        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), false)
+            .await
+            .map_err(lost)?;
         let (mut hs, hello) =
             FramedClientHandshake::start(&mut rand::rng(), noise_key.clone(), None)
                 .map_err(Error::Protocol)?;
