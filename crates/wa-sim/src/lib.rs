@@ -28,6 +28,7 @@
 //! | [`world`] | accounts, devices, connections, queues, routing |
 //! | [`phone`] | virtual phones: Signal, inbox, sending, post-link bootstrap |
 //! | [`faults`] | fault injection |
+//! | [`provision`] | registering a companion from its public keys (load tests) |
 //! | [`persist`] | `--data DIR`: keys, CA and the debounced state snapshot |
 //!
 //! `docs/sim.md` documents the control API and every deviation from the real
@@ -46,6 +47,7 @@ pub mod net;
 pub mod pairing;
 pub mod persist;
 pub mod phone;
+pub mod provision;
 pub mod sim;
 pub mod world;
 
@@ -53,4 +55,4 @@ pub use config::SimConfig;
 pub use error::{Error, Result};
 pub use faults::FaultSettings;
 pub use phone::InboxEntry;
-pub use sim::{AccountInfo, Sim, SimHandle, SimInfo};
+pub use sim::{AccountInfo, Sim, SimHandle, SimInfo, SimStats};
