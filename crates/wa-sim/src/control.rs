@@ -18,6 +18,9 @@ use crate::error::Error;
 use crate::faults::FaultSettings;
 use crate::sim::SimHandle;
 
+#[path = "control_profile.rs"]
+mod profile;
+
 /// Largest websocket message accepted (a frame is at most 16 MiB).
 const MAX_WS_MESSAGE: usize = 16 << 20;
 
@@ -35,6 +38,10 @@ pub fn router(sim: SimHandle) -> Router {
         .route("/sim/accounts/{phone}/inbox", get(inbox))
         .route("/sim/accounts/{phone}/devices/{device}", delete(unlink))
         .route("/sim/accounts/{phone}/devices", post(provision_device))
+        .route("/sim/accounts/{phone}/profile", post(profile::profile))
+        .route("/sim/accounts/{phone}/presence", post(profile::presence))
+        .route("/sim/accounts/{phone}/chatstate", post(profile::chatstate))
+        .route("/pp/{phone}/{id}", get(profile::picture))
         .route(
             "/sim/faults",
             get(faults).post(set_faults).delete(clear_faults),
@@ -99,25 +106,7 @@ async fn create_account(State(sim): State<SimHandle>, b: Bytes) -> ApiResult {
 }
 
 async fn account(State(sim): State<SimHandle>, Path(phone): Path<String>) -> ApiResult {
-    let v = sim.with_world(|w| {
-        w.account(&phone).map(|a| {
-            json!({
-                "jid": a.user_jid(crate::world::account::Family::Pn).to_string(),
-                "lid": a.user_jid(crate::world::account::Family::Lid).to_string(),
-                "name": a.name,
-                "devices": a.devices.values().map(|d| json!({
-                    "id": d.id,
-                    "jid": a.device_jid(crate::world::account::Family::Pn, d.id).to_string(),
-                    "key_index": d.key_index,
-                    "platform": d.platform,
-                    "queued": d.queue.len(),
-                    "online": w.conns.of_device(&crate::world::conns::Addr::new(phone.clone(), d.id)).is_some(),
-                })).collect::<Vec<_>>(),
-            })
-        })
-    });
-    v.map(axum::Json)
-        .ok_or_else(|| ApiError(Error::NotFound(format!("account {phone}"))))
+    Ok(axum::Json(sim.account_view(&phone)?))
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@
 //! | module | owns |
 //! |---|---|
 //! | [`sim`] | [`Sim::start`], [`SimHandle`] (the in-process API mirroring the control API) |
+//! | [`sim_profile`] | [`SimHandle`] methods for phone-side profile, privacy, presence |
 //! | [`config`] | [`SimConfig`] |
 //! | [`net`] | the one-port plain/TLS accept loop, the CA and TLS config |
 //! | [`control`] | the HTTP router: `/ws/chat` and the `/sim/...` JSON control API |
@@ -49,6 +50,7 @@ pub mod persist;
 pub mod phone;
 pub mod provision;
 pub mod sim;
+pub mod sim_profile;
 pub mod world;
 
 pub use config::SimConfig;
