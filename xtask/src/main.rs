@@ -6,6 +6,7 @@
 //! - `interop`: interop suites against Baileys / libsignal (installed into `target/oracles`).
 //! - `bench [--json]`: our criterion figures beside the peer figures, measured in one run.
 //! - `fuzz [SECONDS]`: runs every cargo-fuzz target for SECONDS each.
+//! - `load --raw-connections N [--json]`: load scenarios against a wa-sim process.
 //! - `gen-tokens [--check]`: regenerates the binary-node token tables from the oracle.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -15,6 +16,7 @@ mod ci;
 mod fuzz;
 mod gen_tokens;
 mod interop;
+mod load;
 mod node;
 mod util;
 
@@ -28,6 +30,7 @@ fn main() -> anyhow::Result<()> {
         Some("fuzz") => fuzz::run(rest),
         Some("node") => node::run(rest),
         Some("gen-tokens") => gen_tokens::run(rest),
+        Some("load") => load::run(rest),
         Some(cmd) => {
             anyhow::bail!("unknown xtask command: {cmd} (try: ci, node, interop, bench, fuzz)")
         }

@@ -18,6 +18,9 @@ use crate::error::Error;
 use crate::faults::FaultSettings;
 use crate::sim::SimHandle;
 
+#[path = "control_profile.rs"]
+mod profile;
+
 /// Largest websocket message accepted (a frame is at most 16 MiB).
 const MAX_WS_MESSAGE: usize = 16 << 20;
 
@@ -26,6 +29,7 @@ pub fn router(sim: SimHandle) -> Router {
     Router::new()
         .route("/ws/chat", get(ws_chat))
         .route("/sim/info", get(info))
+        .route("/sim/stats", get(stats))
         .route("/sim/accounts", post(create_account))
         .route("/sim/accounts/{phone}", get(account))
         .route("/sim/accounts/{phone}/link", post(link))
@@ -33,6 +37,11 @@ pub fn router(sim: SimHandle) -> Router {
         .route("/sim/accounts/{phone}/send", post(send))
         .route("/sim/accounts/{phone}/inbox", get(inbox))
         .route("/sim/accounts/{phone}/devices/{device}", delete(unlink))
+        .route("/sim/accounts/{phone}/devices", post(provision_device))
+        .route("/sim/accounts/{phone}/profile", post(profile::profile))
+        .route("/sim/accounts/{phone}/presence", post(profile::presence))
+        .route("/sim/accounts/{phone}/chatstate", post(profile::chatstate))
+        .route("/pp/{phone}/{id}", get(profile::picture))
         .route(
             "/sim/faults",
             get(faults).post(set_faults).delete(clear_faults),
@@ -79,6 +88,10 @@ async fn info(State(sim): State<SimHandle>) -> ApiResult {
     Ok(axum::Json(json!(sim.info())))
 }
 
+async fn stats(State(sim): State<SimHandle>) -> ApiResult {
+    Ok(axum::Json(json!(sim.stats())))
+}
+
 #[derive(Deserialize)]
 struct NewAccount {
     phone: String,
@@ -93,25 +106,7 @@ async fn create_account(State(sim): State<SimHandle>, b: Bytes) -> ApiResult {
 }
 
 async fn account(State(sim): State<SimHandle>, Path(phone): Path<String>) -> ApiResult {
-    let v = sim.with_world(|w| {
-        w.account(&phone).map(|a| {
-            json!({
-                "jid": a.user_jid(crate::world::account::Family::Pn).to_string(),
-                "lid": a.user_jid(crate::world::account::Family::Lid).to_string(),
-                "name": a.name,
-                "devices": a.devices.values().map(|d| json!({
-                    "id": d.id,
-                    "jid": a.device_jid(crate::world::account::Family::Pn, d.id).to_string(),
-                    "key_index": d.key_index,
-                    "platform": d.platform,
-                    "queued": d.queue.len(),
-                    "online": w.conns.of_device(&crate::world::conns::Addr::new(phone.clone(), d.id)).is_some(),
-                })).collect::<Vec<_>>(),
-            })
-        })
-    });
-    v.map(axum::Json)
-        .ok_or_else(|| ApiError(Error::NotFound(format!("account {phone}"))))
+    Ok(axum::Json(sim.account_view(&phone)?))
 }
 
 #[derive(Deserialize)]
@@ -167,6 +162,66 @@ async fn unlink(
 ) -> ApiResult {
     sim.unlink(&phone, device)?;
     Ok(axum::Json(json!({ "removed": true })))
+}
+
+#[derive(Deserialize)]
+struct SignedPrekeyReq {
+    id: u32,
+    key: String,
+    signature: String,
+}
+
+#[derive(Deserialize)]
+struct ProvisionReq {
+    noise_key: String,
+    identity_key: String,
+    registration_id: u32,
+    signed_prekey: SignedPrekeyReq,
+    #[serde(default)]
+    platform: String,
+}
+
+fn hex_key(field: &str, s: &str) -> Result<wa_proto::keys::PublicKey, ApiError> {
+    hex::decode(s)
+        .ok()
+        .and_then(|b| wa_proto::keys::PublicKey::from_bytes(&b).ok())
+        .ok_or_else(|| ApiError(Error::BadRequest(format!("{field}: 32 or 33 bytes of hex"))))
+}
+
+async fn provision_device(
+    State(sim): State<SimHandle>,
+    Path(phone): Path<String>,
+    b: Bytes,
+) -> ApiResult {
+    use base64::Engine;
+    let req: ProvisionReq = body(&b)?;
+    let signature: [u8; 64] = hex::decode(&req.signed_prekey.signature)
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or_else(|| {
+            ApiError(Error::BadRequest(
+                "signed_prekey.signature: 64 bytes of hex".into(),
+            ))
+        })?;
+    let keys = crate::provision::CompanionKeys {
+        noise_key: hex_key("noise_key", &req.noise_key)?,
+        identity: hex_key("identity_key", &req.identity_key)?,
+        registration_id: req.registration_id,
+        signed_prekey: crate::world::account::SignedKeyPub {
+            id: req.signed_prekey.id,
+            key: hex_key("signed_prekey.key", &req.signed_prekey.key)?,
+            signature,
+        },
+        platform: req.platform,
+    };
+    let p = sim.provision_device(&phone, keys)?;
+    Ok(axum::Json(json!({
+        "device": p.device,
+        "device_jid": p.device_jid,
+        "lid_jid": p.lid_jid,
+        "key_index": p.key_index,
+        "signed_identity": base64::engine::general_purpose::STANDARD.encode(&p.signed_identity),
+    })))
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@
 //! | module | owns |
 //! |---|---|
 //! | [`sim`] | [`Sim::start`], [`SimHandle`] (the in-process API mirroring the control API) |
+//! | [`sim_profile`] | [`SimHandle`] methods for phone-side profile, privacy, presence |
 //! | [`config`] | [`SimConfig`] |
 //! | [`net`] | the one-port plain/TLS accept loop, the CA and TLS config |
 //! | [`control`] | the HTTP router: `/ws/chat` and the `/sim/...` JSON control API |
@@ -28,6 +29,7 @@
 //! | [`world`] | accounts, devices, connections, queues, routing |
 //! | [`phone`] | virtual phones: Signal, inbox, sending, post-link bootstrap |
 //! | [`faults`] | fault injection |
+//! | [`provision`] | registering a companion from its public keys (load tests) |
 //! | [`persist`] | `--data DIR`: keys, CA and the debounced state snapshot |
 //!
 //! `docs/sim.md` documents the control API and every deviation from the real
@@ -46,11 +48,13 @@ pub mod net;
 pub mod pairing;
 pub mod persist;
 pub mod phone;
+pub mod provision;
 pub mod sim;
+pub mod sim_profile;
 pub mod world;
 
 pub use config::SimConfig;
 pub use error::{Error, Result};
 pub use faults::FaultSettings;
 pub use phone::InboxEntry;
-pub use sim::{AccountInfo, Sim, SimHandle, SimInfo};
+pub use sim::{AccountInfo, Sim, SimHandle, SimInfo, SimStats};

@@ -522,7 +522,10 @@ fn remove_device(ctx: &mut Ctx<'_>, node: &Node, rm: &Node) -> Handled {
         return Ok(());
     };
     ctx.reply(result(node));
-    remove_companion(ctx.world, &target, ctx.now, Some(ctx.conn));
+    // A logging-out companion gets its result, then the same 401
+    // `device_removed` stream error as a phone-side unlink (Baileys has
+    // closed by then; whatsmeow reads the result first).
+    remove_companion(ctx.world, &target, ctx.now, None);
     Ok(())
 }
 
@@ -539,6 +542,7 @@ pub fn remove_companion(world: &mut World, target: &Addr, now: u64, requester: O
     let jid = account.device_jid(Family::Pn, target.device);
     let user = account.user_jid(Family::Pn);
     world.dirty = true;
+    world.presence.forget_device(target);
     if let Some(conn) = world.conns.of_device(target)
         && Some(conn) != requester
     {

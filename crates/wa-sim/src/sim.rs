@@ -80,6 +80,17 @@ pub struct SimInfo {
     pub https_url: String,
 }
 
+/// What `GET /sim/stats` returns.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct SimStats {
+    /// Live websocket connections (registering or logged in).
+    pub connections: usize,
+    /// Accounts.
+    pub accounts: usize,
+    /// Linked companion devices over all accounts.
+    pub companions: usize,
+}
+
 /// A new account's JIDs.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AccountInfo {
@@ -259,6 +270,26 @@ impl SimHandle {
             None,
         );
         Ok(())
+    }
+
+    /// Registers a companion of `phone` from its public keys, without a
+    /// pairing connection (see [`crate::provision`]).
+    pub fn provision_device(
+        &self,
+        phone: &str,
+        keys: crate::provision::CompanionKeys,
+    ) -> Result<crate::provision::Provisioned> {
+        crate::provision::provision(&mut self.shared.lock(), phone, keys, now())
+    }
+
+    /// Counts of live connections, accounts and companions.
+    pub fn stats(&self) -> SimStats {
+        let world = self.shared.lock();
+        SimStats {
+            connections: world.conns.len(),
+            accounts: world.accounts.len(),
+            companions: world.accounts.values().map(|a| a.devices.len()).sum(),
+        }
     }
 
     /// Current fault settings.

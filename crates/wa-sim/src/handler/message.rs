@@ -94,11 +94,17 @@ pub fn handle(ctx: &mut Ctx<'_>, node: Node) -> Handled {
         .cloned()
         .collect();
     let own_recipient = node.attr("recipient").cloned();
+    // A recipient that blocked the sender gets nothing; the sender still
+    // gets its ack and its own devices their copies.
+    let blocked = ctx.world.blocks(&target, &sender.phone);
     for (addr, encs) in targets {
         if encs.is_empty() {
             continue;
         }
         let own = addr.phone == sender.phone;
+        if blocked && !own {
+            continue;
+        }
         if addr.device == 0 {
             on_message(
                 ctx.world,

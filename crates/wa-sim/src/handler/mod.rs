@@ -13,7 +13,8 @@
 //! | [`message`] | client `<message>`: fan-out, DSM, server ack |
 //! | [`receipt`] | client `<receipt>` and `<ack>` |
 //! | [`presence`] | `<presence>`, `<chatstate>` |
-//! | [`settings`] | `privacy`, `blocklist`, `abt`, `status`, `w:m`, small namespaces |
+//! | [`settings`] | `abt`, `w:m`, small namespaces (forwards the next row's) |
+//! | [`profile`] | `w:profile:picture`, `status`, `privacy`, `blocklist` (stored per account) |
 //! | [`appstate`] | `w:sync:app:state` (empty collections; the app-state module replaces it) |
 //! | [`groups`] | `w:g2` and group/broadcast messages (refused until the groups module lands) |
 //! | [`crate::pairing`] | `md`: pairing by code, `pair-device-sign` |
@@ -27,6 +28,7 @@ pub mod iq;
 pub mod message;
 pub mod prekeys;
 pub mod presence;
+pub mod profile;
 pub mod receipt;
 pub mod settings;
 pub mod usync;

@@ -1,9 +1,12 @@
 //! `<presence>` and `<chatstate>` from clients.
 //!
 //! `<presence name>` sets the account's push name. `available` /
-//! `unavailable` are fanned out to subscribers; `subscribe` registers the
-//! subscriber and answers with the target's current presence. Chat states
-//! go to the recipient's connected devices (never queued).
+//! `unavailable` are fanned out to subscribers (see
+//! [`World::announce_presence`](crate::world::World::announce_presence));
+//! `subscribe` registers the subscriber and answers with the target's
+//! current presence (`last` honours the target's privacy and blocklist).
+//! Chat states go to the recipient's connected devices (never queued),
+//! `from` rewritten to the sender's user JID in the family of `to`.
 
 use wa_proto::binary::Node;
 
@@ -24,14 +27,7 @@ pub fn handle_presence(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
     match kind.as_str() {
         "available" | "unavailable" => {
             ctx.world
-                .presence
-                .set(&me.phone, kind == "available", ctx.now);
-            let update = ctx.world.presence_node(&me.phone, Family::Pn);
-            for sub in ctx.world.presence.subscribers(&me.phone) {
-                if let Some(n) = update.clone() {
-                    ctx.world.deliver_ephemeral(&sub, n);
-                }
-            }
+                .announce_presence(&me.phone, kind == "available", ctx.now);
         }
         "subscribe" => {
             if let Some(target) = node.attr_jid("to").and_then(|j| {
@@ -40,8 +36,10 @@ pub fn handle_presence(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
                     .map(str::to_owned)
                     .map(|p| (p, Family::of(&j)))
             }) {
-                ctx.world.presence.subscribe(&target.0, me);
-                if let Some(n) = ctx.world.presence_node(&target.0, target.1) {
+                ctx.world
+                    .presence
+                    .subscribe(&target.0, me.clone(), target.1);
+                if let Some(n) = ctx.world.presence_node(&target.0, target.1, &me.phone) {
                     ctx.reply(n);
                 }
             }
@@ -63,18 +61,10 @@ pub fn handle_chatstate(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
     let Some(target) = ctx.world.phone_of(&to).map(str::to_owned) else {
         return Ok(());
     };
-    let Some(from) = ctx
-        .world
-        .account(&me.phone)
-        .map(|a| a.user_jid(Family::of(&to)))
-    else {
+    let Some(state) = node.children().first().cloned() else {
         return Ok(());
     };
-    let out = Node::new("chatstate")
-        .with_attr("from", from)
-        .with_children(node.children().iter().cloned());
-    for dev in ctx.world.companions(&target) {
-        ctx.world.deliver_ephemeral(&dev, out.clone());
-    }
+    ctx.world
+        .send_chatstate(&me.phone, &target, Family::of(&to), state);
     Ok(())
 }

@@ -3,61 +3,46 @@
 //! default disappearing mode, `media_conn` (`w:m`), profile pictures,
 //! dirty bits, stats and pings.
 //!
-//! Answers are minimal but well-formed; the profile/privacy module replaces
-//! the privacy, blocklist and picture parts with stored state.
+//! Answers are minimal but well-formed; privacy, blocklist, status and
+//! pictures are stored state handled by [`super::profile`].
 
 use wa_proto::binary::Node;
 
-use super::iq::{error, result, result_with};
+use super::iq::{result, result_with};
 use super::{Ctx, Handled};
 
 /// Default privacy settings (`<category name value/>`).
-pub const PRIVACY_DEFAULTS: &[(&str, &str)] = &[
-    ("last", "all"),
-    ("online", "all"),
-    ("profile", "all"),
-    ("status", "contacts"),
-    ("groupadd", "all"),
-    ("readreceipts", "all"),
-    ("calladd", "all"),
-    ("messages", "all"),
-];
+pub use crate::world::profile::PRIVACY_DEFAULTS;
+
+/// Server props (`abt`): `(config_code, config_value)`. 10518: attach
+/// privacy tokens to 1:1 messages; 9666: to picture queries; 14303: issue
+/// tokens to the LID (the props Baileys reads).
+pub const PROPS: &[(&str, &str)] = &[("10518", "true"), ("9666", "true"), ("14303", "true")];
+
+/// Hash of [`PROPS`] (changes whenever they change).
+pub const PROPS_HASH: &str = "sim-props-1";
 
 /// Seconds a `media_conn` answer stays valid.
 pub const MEDIA_CONN_TTL: u64 = 300;
 
 /// Handles an iq of one of the small namespaces.
 pub fn handle(ctx: &mut Ctx<'_>, node: &Node, xmlns: &str) -> Handled {
-    let me = ctx.device()?.addr;
-    let set = node.attr_text("type").is_some_and(|t| t == "set");
+    ctx.device()?;
     let reply = match xmlns {
-        "privacy" if node.child("privacy").is_some() && !set => result_with(
-            node,
-            Node::new("privacy").with_children(PRIVACY_DEFAULTS.iter().map(|(n, v)| {
-                Node::new("category")
-                    .with_attr("name", *n)
-                    .with_attr("value", *v)
-            })),
-        ),
-        "privacy" => result(node), // settings change, privacy tokens
-        "blocklist" if !set => result_with(node, Node::new("list").with_attr("dhash", "0")),
-        "blocklist" => result(node),
+        "privacy" | "blocklist" | "status" | "w:profile:picture" => {
+            return super::profile::handle(ctx, node, xmlns);
+        }
         "abt" => result_with(
             node,
             Node::new("props")
                 .with_attr("protocol", "1")
-                .with_attr("hash", "sim"),
+                .with_attr("hash", PROPS_HASH)
+                .with_children(PROPS.iter().map(|(c, v)| {
+                    Node::new("prop")
+                        .with_attr("config_code", *c)
+                        .with_attr("config_value", *v)
+                })),
         ),
-        "status" => {
-            if let Some(text) = node.child("status").and_then(Node::bytes) {
-                let text = String::from_utf8_lossy(text).into_owned();
-                if let Some(a) = ctx.world.account_mut(&me.phone) {
-                    a.status = text;
-                    ctx.world.dirty = true;
-                }
-            }
-            result(node)
-        }
         "w:m" if node.child("media_conn").is_some() => result_with(
             node,
             Node::new("media_conn")
@@ -66,11 +51,6 @@ pub fn handle(ctx: &mut Ctx<'_>, node: &Node, xmlns: &str) -> Handled {
                 .with_attr("auth_ttl", "21600")
                 .with_attr("max_buckets", "12")
                 .with_child(Node::new("host").with_attr("hostname", ctx.world.host.clone())),
-        ),
-        "w:profile:picture" if !set => error(node, 404, "item-not-found"),
-        "w:profile:picture" => result_with(
-            node,
-            Node::new("picture").with_attr("id", ctx.now.to_string()),
         ),
         _ => result(node),
     };

@@ -80,11 +80,7 @@ fn user_result(ctx: &Ctx<'_>, u: &Node, protocols: &[String]) -> Node {
             ("contact", a) => {
                 Some(Node::new("contact").with_attr("type", if a.is_some() { "in" } else { "out" }))
             }
-            ("status", Some(a)) => Some(
-                Node::new("status")
-                    .with_attr("t", a.created.to_string())
-                    .with_bytes(a.status.as_bytes().to_vec()),
-            ),
+            ("status", Some(a)) => Some(status(ctx, a)),
             ("disappearing_mode", Some(_)) => Some(
                 Node::new("disappearing_mode")
                     .with_attr("duration", "0")
@@ -98,6 +94,25 @@ fn user_result(ctx: &Ctx<'_>, u: &Node, protocols: &[String]) -> Node {
         }
     }
     out
+}
+
+/// `<status t>text</status>`, or `<status code="401" t="0"/>` when the
+/// owner's `status` privacy (or a block) hides it from the asker.
+fn status(ctx: &Ctx<'_>, a: &Account) -> Node {
+    let viewer = ctx.addr().map(|d| d.phone).unwrap_or_default();
+    if !ctx.world.may_see(&a.phone, &viewer, "status") {
+        return Node::new("status")
+            .with_attr("code", "401")
+            .with_attr("t", "0");
+    }
+    let t = if a.profile.status_t > 0 {
+        a.profile.status_t
+    } else {
+        a.created
+    };
+    Node::new("status")
+        .with_attr("t", t.to_string())
+        .with_bytes(a.status.as_bytes().to_vec())
 }
 
 /// `<devices><device-list>`: the phone and every companion with its key index.

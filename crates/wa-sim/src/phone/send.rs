@@ -124,7 +124,9 @@ pub fn send(world: &mut World, owner: &str, to: &Jid, out: &Outgoing, now: u64) 
         a.phone_dev.remember_sent(sent);
     }
     let mut recipients: Vec<Addr> = Vec::new();
-    if target != owner {
+    // A recipient that blocked the sender gets nothing (the sender's own
+    // companions still get their copies).
+    if target != owner && !world.blocks(&target, owner) {
         recipients.push(Addr::new(target.clone(), 0));
         recipients.extend(world.companions(&target));
     }

@@ -119,6 +119,9 @@ pub struct Account {
     pub devices: BTreeMap<u16, Device>,
     /// The virtual phone (device 0).
     pub phone_dev: Phone,
+    /// Picture, status time, privacy settings, blocklist.
+    #[serde(default)]
+    pub profile: super::profile::Profile,
 }
 
 impl Account {

@@ -10,11 +10,13 @@
 //! | [`conns`] | the live connection registry and outbound queues |
 //! | [`queue`] | per-device stanza queues (offline delivery, redelivery) |
 //! | [`presence`] | availability and presence subscriptions |
+//! | [`profile`] | pictures, status time, privacy settings, blocklists |
 //! | [`routing`] | delivering stanzas to devices, acks, the offline flush |
 
 pub mod account;
 pub mod conns;
 pub mod presence;
+pub mod profile;
 pub mod queue;
 pub mod routing;
 #[doc(hidden)]
@@ -135,6 +137,7 @@ impl World {
             next_key_index: 1,
             devices: BTreeMap::new(),
             phone_dev: Phone::generate(&mut self.rng),
+            profile: Default::default(),
         };
         self.lids.insert(lid, phone.to_owned());
         self.dirty = true;

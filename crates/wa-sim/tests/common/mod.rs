@@ -509,3 +509,54 @@ pub async fn linked_client(sim: &SimHandle, phone: &str, seed: u64) -> TestClien
         .await;
     c
 }
+
+/// The public keys of `s` as `POST /sim/accounts/{phone}/devices` takes them.
+pub fn companion_keys(s: &Secrets) -> wa_sim::provision::CompanionKeys {
+    wa_sim::provision::CompanionKeys {
+        noise_key: s.noise.public,
+        identity: s.identity.key_pair.public,
+        registration_id: s.identity.registration_id,
+        signed_prekey: wa_sim::world::account::SignedKeyPub {
+            id: s.signed.id,
+            key: s.signed.key_pair.public,
+            signature: s.signed.signature,
+        },
+        platform: "test".into(),
+    }
+}
+
+/// A companion of `phone` registered from its public keys (no pairing
+/// connection, no phone bootstrap), logged in, prekeys uploaded, active.
+pub async fn provisioned_client(sim: &SimHandle, phone: &str, seed: u64) -> TestClient {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let mut secrets = Secrets::generate(&mut rng);
+    let p = sim
+        .provision_device(phone, companion_keys(&secrets))
+        .unwrap();
+    secrets.me = Some((phone.to_owned(), p.device));
+    let mut c = TestClient::login(sim, secrets, seed + 1000).await;
+    c.recv_tag("success").await;
+    c.upload_and_activate().await;
+    c
+}
+
+/// A plain HTTP GET on the sim's port: `(status, body)`.
+pub async fn http_get(sim: &SimHandle, path: &str) -> (u16, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = TcpStream::connect(sim.addr()).await.unwrap();
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        sim.addr()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await.unwrap();
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap();
+    (status, buf[split + 4..].to_vec())
+}
