@@ -18,6 +18,9 @@ use crate::client::{Client, Event, Options, Status, WHATSAPP_URL};
 use crate::store::{CommitContext, Store, WriteBatch};
 use crate::{Error, Result};
 
+/// How many sessions [`SessionManager::restore_all`] logs in at once.
+pub const RESTORE_IN_FLIGHT: usize = 64;
+
 /// An event of one session.
 pub type SessionEvent = (Arc<str>, Event);
 
@@ -199,18 +202,38 @@ impl SessionManager {
         self.store.delete_session(id).await
     }
 
-    /// Starts every stored session that is paired. Returns their ids.
+    /// Starts every stored session that is paired, pacing the logins so
+    /// that at most [`RESTORE_IN_FLIGHT`] handshakes run at once (a gateway
+    /// restoring thousands of sessions must not flood the server or its own
+    /// listen backlog). Returns the ids once every session was started; they
+    /// report `Connected` on the event stream as they finish.
     ///
     /// # Errors
     /// Store errors (a session that fails to start is logged and skipped).
     pub async fn restore_all(&self) -> Result<Vec<String>> {
+        let gate = Arc::new(tokio::sync::Semaphore::new(RESTORE_IN_FLIGHT));
         let mut started = Vec::new();
         for s in self.store.list_sessions().await? {
             if s.jid.is_none() {
                 continue;
             }
+            let Ok(permit) = Arc::clone(&gate).acquire_owned().await else {
+                break;
+            };
             match self.start(&s.id).await {
-                Ok(_) => started.push(s.id),
+                Ok(client) => {
+                    started.push(s.id);
+                    tokio::spawn(async move {
+                        let _ = tokio::time::timeout(
+                            std::time::Duration::from_secs(10),
+                            client.wait_status(|st| {
+                                !matches!(st, Status::Starting | Status::Connecting)
+                            }),
+                        )
+                        .await;
+                        drop(permit);
+                    });
+                }
                 Err(e) => tracing::warn!(session = s.id, error = %e, "restore failed"),
             }
         }

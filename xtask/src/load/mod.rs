@@ -4,6 +4,8 @@
 //! a clean `/proc/PID/status` for memory); this process is the client side.
 //!
 //! Modes (exactly one):
+//! - `--sessions N`: N paired sessions of the client runtime in a separate
+//!   client process, first login and cold restart ([`sessions`]).
 //! - `--raw-connections N`: N companions, each on its own websocket with
 //!   the real Noise handshake and login, held idle ([`raw`]).
 //!
@@ -17,6 +19,7 @@
 //! A new mode adds a variant to [`Mode`], a line in [`parse`] and a module.
 
 mod raw;
+mod sessions;
 mod sim_proc;
 
 use std::time::Duration;
@@ -28,6 +31,8 @@ use anyhow::{Context, bail};
 enum Mode {
     /// `--raw-connections N`.
     RawConnections(raw::RawOpts),
+    /// `--sessions N`.
+    Sessions(sessions::SessionsOpts),
 }
 
 /// Parsed command line.
@@ -38,10 +43,12 @@ struct Args {
 }
 
 const USAGE: &str = "usage: cargo xtask load --raw-connections N [--hold SECS] [--per-account K] \
-[--concurrency C] [--ping-interval SECS] [--connect-timeout SECS] [--release] [--json]";
+[--concurrency C] [--ping-interval SECS] [--connect-timeout SECS] [--release] [--json]\n       \
+cargo xtask load --sessions N [--hold SECS] [--release] [--json]";
 
 fn parse(args: &[String]) -> anyhow::Result<Args> {
     let mut raw_n: Option<usize> = None;
+    let mut sessions_n: Option<usize> = None;
     let mut json = false;
     let mut release = false;
     let mut hold = 60u64;
@@ -58,6 +65,7 @@ fn parse(args: &[String]) -> anyhow::Result<Args> {
         };
         match a.as_str() {
             "--raw-connections" => raw_n = Some(value(a)?.parse()?),
+            "--sessions" => sessions_n = Some(value(a)?.parse()?),
             "--hold" => hold = value(a)?.parse()?,
             "--per-account" => per_account = value(a)?.parse()?,
             "--concurrency" => concurrency = value(a)?.parse()?,
@@ -69,8 +77,14 @@ fn parse(args: &[String]) -> anyhow::Result<Args> {
             other => bail!("unknown option {other}\n{USAGE}"),
         }
     }
-    let mode = match raw_n {
-        Some(n) => Mode::RawConnections(raw::RawOpts {
+    let mode = match (raw_n, sessions_n) {
+        (Some(_), Some(_)) => bail!("choose one mode\n{USAGE}"),
+        (None, Some(n)) => Mode::Sessions(sessions::SessionsOpts {
+            sessions: n,
+            hold: hold.min(3600),
+            release,
+        }),
+        (Some(n), None) => Mode::RawConnections(raw::RawOpts {
             connections: n,
             per_account: per_account.max(1),
             hold: Duration::from_secs(hold),
@@ -79,7 +93,7 @@ fn parse(args: &[String]) -> anyhow::Result<Args> {
             connect_timeout: Duration::from_secs(connect_timeout),
             release,
         }),
-        None => bail!("choose a mode\n{USAGE}"),
+        (None, None) => bail!("choose a mode\n{USAGE}"),
     };
     Ok(Args { mode, json })
 }
@@ -87,6 +101,24 @@ fn parse(args: &[String]) -> anyhow::Result<Args> {
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let args = parse(args)?;
     match &args.mode {
+        Mode::Sessions(opts) => {
+            let r = sessions::run(opts)?;
+            if args.json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                sessions::print(&r);
+            }
+            for run in [&r.first_login, &r.restart] {
+                if run.connected < r.sessions as u64 || run.failures > 0 {
+                    bail!(
+                        "{} of {} sessions connected, {} failures",
+                        run.connected,
+                        r.sessions,
+                        run.failures
+                    );
+                }
+            }
+        }
         Mode::RawConnections(opts) => {
             let r = raw::run(opts)?;
             if args.json {
