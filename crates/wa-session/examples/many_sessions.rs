@@ -110,8 +110,7 @@ async fn main() -> Result<(), BoxError> {
 
     // Restore + login of one session, measured K times.
     let mut times = Vec::new();
-    for i in 0..singles.min(total) {
-        let id = &ids[i];
+    for id in ids.iter().take(singles) {
         m.stop(id).await;
         let t = Instant::now();
         m.start(id).await?;
