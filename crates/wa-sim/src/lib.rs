@@ -28,6 +28,7 @@
 //! | [`world`] | accounts, devices, connections, queues, routing |
 //! | [`phone`] | virtual phones: Signal, inbox, sending, post-link bootstrap |
 //! | [`faults`] | fault injection |
+//! | [`media`] | the media server: blob store, `/mms` upload and `/v` download routes |
 //! | [`persist`] | `--data DIR`: keys, CA and the debounced state snapshot |
 //!
 //! `docs/sim.md` documents the control API and every deviation from the real
@@ -42,6 +43,7 @@ pub mod faults;
 pub mod fuzzing;
 pub mod handler;
 pub mod login;
+pub mod media;
 pub mod net;
 pub mod pairing;
 pub mod persist;

@@ -13,7 +13,8 @@
 //! | [`message`] | client `<message>`: fan-out, DSM, server ack |
 //! | [`receipt`] | client `<receipt>` and `<ack>` |
 //! | [`presence`] | `<presence>`, `<chatstate>` |
-//! | [`settings`] | `privacy`, `blocklist`, `abt`, `status`, `w:m`, small namespaces |
+//! | [`settings`] | `privacy`, `blocklist`, `abt`, `status`, small namespaces |
+//! | [`media`] | `w:m`: `media_conn` (upload host and auth token) |
 //! | [`appstate`] | `w:sync:app:state` (empty collections; the app-state module replaces it) |
 //! | [`groups`] | `w:g2` and group/broadcast messages (refused until the groups module lands) |
 //! | [`crate::pairing`] | `md`: pairing by code, `pair-device-sign` |
@@ -24,6 +25,7 @@
 pub mod appstate;
 pub mod groups;
 pub mod iq;
+pub mod media;
 pub mod message;
 pub mod prekeys;
 pub mod presence;

@@ -1,6 +1,6 @@
 //! Small namespaces Baileys queries around login and sends: privacy
 //! settings and tokens, blocklist, server props (`abt`), status text,
-//! default disappearing mode, `media_conn` (`w:m`), profile pictures,
+//! default disappearing mode, profile pictures,
 //! dirty bits, stats and pings.
 //!
 //! Answers are minimal but well-formed; the profile/privacy module replaces
@@ -22,9 +22,6 @@ pub const PRIVACY_DEFAULTS: &[(&str, &str)] = &[
     ("calladd", "all"),
     ("messages", "all"),
 ];
-
-/// Seconds a `media_conn` answer stays valid.
-pub const MEDIA_CONN_TTL: u64 = 300;
 
 /// Handles an iq of one of the small namespaces.
 pub fn handle(ctx: &mut Ctx<'_>, node: &Node, xmlns: &str) -> Handled {
@@ -58,15 +55,6 @@ pub fn handle(ctx: &mut Ctx<'_>, node: &Node, xmlns: &str) -> Handled {
             }
             result(node)
         }
-        "w:m" if node.child("media_conn").is_some() => result_with(
-            node,
-            Node::new("media_conn")
-                .with_attr("auth", "sim-media-auth")
-                .with_attr("ttl", MEDIA_CONN_TTL.to_string())
-                .with_attr("auth_ttl", "21600")
-                .with_attr("max_buckets", "12")
-                .with_child(Node::new("host").with_attr("hostname", ctx.world.host.clone())),
-        ),
         "w:profile:picture" if !set => error(node, 404, "item-not-found"),
         "w:profile:picture" => result_with(
             node,

@@ -12,10 +12,12 @@
 //! | [`inbox`] | classifying a decrypted `Message` into an [`InboxEntry`] |
 //! | [`receive`] | decrypting `<enc>` nodes addressed to the phone |
 //! | [`send`] | the phone sending a message: bundles, encryption, fan-out |
+//! | [`media`] | downloading/decrypting received attachments, encrypting and storing sent images |
 //! | [`bootstrap`] | what the phone sends a freshly linked companion |
 
 pub mod bootstrap;
 pub mod inbox;
+pub mod media;
 pub mod receive;
 pub mod send;
 

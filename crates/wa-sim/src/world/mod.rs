@@ -46,6 +46,8 @@ pub struct World {
     stanza_seq: u64,
     /// Set whenever persistent state changed (the snapshot writer clears it).
     pub(crate) dirty: bool,
+    /// Uploaded media blobs.
+    pub(crate) media: crate::media::MediaStore,
 }
 
 /// The persistent part of the world.
@@ -65,6 +67,7 @@ impl World {
             None => rand::make_rng(),
         };
         let prefix: u32 = rng.random();
+        let media = crate::media::MediaStore::new(&mut rng);
         World {
             accounts: BTreeMap::new(),
             lids: HashMap::new(),
@@ -75,6 +78,7 @@ impl World {
             stanza_prefix: format!("{prefix:08X}"),
             stanza_seq: 0,
             dirty: false,
+            media,
         }
     }
 
