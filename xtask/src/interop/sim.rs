@@ -31,6 +31,11 @@ pub(crate) fn chat() -> anyhow::Result<()> {
     scenario("sim-chat.mjs")
 }
 
+/// `sim-media`: images both ways through the sim's HTTPS media server.
+pub(crate) fn media() -> anyhow::Result<()> {
+    scenario("sim-media.mjs")
+}
+
 /// A running `wa-sim` child, killed on drop.
 struct SimProcess {
     child: Child,
