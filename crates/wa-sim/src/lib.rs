@@ -28,12 +28,14 @@
 //! | [`world`] | accounts, devices, connections, queues, routing |
 //! | [`phone`] | virtual phones: Signal, inbox, sending, post-link bootstrap |
 //! | [`faults`] | fault injection |
+//! | [`appstate`] | app-state sync: patch store per account/collection, the phone's sync keys |
 //! | [`media`] | the media server: blob store, `/mms` upload and `/v` download routes |
 //! | [`persist`] | `--data DIR`: keys, CA and the debounced state snapshot |
 //!
 //! `docs/sim.md` documents the control API and every deviation from the real
 //! server.
 
+pub mod appstate;
 pub mod config;
 pub mod conn;
 pub mod control;

@@ -15,7 +15,7 @@
 //! | [`presence`] | `<presence>`, `<chatstate>` |
 //! | [`settings`] | `privacy`, `blocklist`, `abt`, `status`, small namespaces |
 //! | [`media`] | `w:m`: `media_conn` (upload host and auth token) |
-//! | [`appstate`] | `w:sync:app:state` (empty collections; the app-state module replaces it) |
+//! | [`appstate`] | `w:sync:app:state`: fetch and push of app-state patches, `server_sync` |
 //! | [`groups`] | `w:g2` and group/broadcast messages (refused until the groups module lands) |
 //! | [`crate::pairing`] | `md`: pairing by code, `pair-device-sign` |
 //!

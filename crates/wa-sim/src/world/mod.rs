@@ -48,6 +48,8 @@ pub struct World {
     pub(crate) dirty: bool,
     /// Uploaded media blobs.
     pub(crate) media: crate::media::MediaStore,
+    /// App-state collections and sync keys per account.
+    pub(crate) appstate: crate::appstate::AppStateStore,
 }
 
 /// The persistent part of the world.
@@ -57,6 +59,9 @@ pub struct Snapshot {
     pub version: u32,
     /// Every account.
     pub accounts: Vec<Account>,
+    /// App-state collections and sync keys.
+    #[serde(default)]
+    pub appstate: crate::appstate::AppStateStore,
 }
 
 impl World {
@@ -79,11 +84,13 @@ impl World {
             stanza_seq: 0,
             dirty: false,
             media,
+            appstate: Default::default(),
         }
     }
 
     /// Restores the accounts of a snapshot.
     pub fn restore(&mut self, snap: Snapshot) {
+        self.appstate = snap.appstate;
         for a in snap.accounts {
             self.lids.insert(a.lid.clone(), a.phone.clone());
             self.accounts.insert(a.phone.clone(), a);
@@ -95,6 +102,7 @@ impl World {
         Snapshot {
             version: 1,
             accounts: self.accounts.values().cloned().collect(),
+            appstate: self.appstate.clone(),
         }
     }
 
