@@ -136,6 +136,8 @@ export class Client {
     this.autoReconnect = autoReconnect
     this.messages = [] // received (not fromMe) WebMessageInfo, in order
     this.updates = [] // messages.update entries
+    this.chatUpdates = [] // chats.update entries (app-state effects)
+    this.historyChats = [] // chats of messaging-history.set (initial-sync app state merges into them)
     this.own = [] // own messages as upserted (their status may carry receipts merged by the event buffer)
     this.closes = [] // status codes of closes
     this.opens = 0
@@ -171,6 +173,8 @@ export class Client {
       }
     })
     sock.ev.on('messages.update', (ups) => { for (const u of ups) this.updates.push(u) })
+    sock.ev.on('chats.update', (ups) => { for (const u of ups) this.chatUpdates.push(u) })
+    sock.ev.on('messaging-history.set', ({ chats }) => { for (const c of chats ?? []) this.historyChats.push(c) })
     return sock
   }
 

@@ -36,6 +36,11 @@ pub(crate) fn media() -> anyhow::Result<()> {
     scenario("sim-media.mjs")
 }
 
+/// `sim-appstate`: chat modifications round-trip between two companions.
+pub(crate) fn appstate() -> anyhow::Result<()> {
+    scenario("sim-appstate.mjs")
+}
+
 /// A running `wa-sim` child, killed on drop.
 struct SimProcess {
     child: Child,

@@ -3,7 +3,7 @@
 //!
 //! After a companion's first `<passive><active/>`, the phone sends (as a
 //! `category="peer"` message) an inline `INITIAL_BOOTSTRAP` history sync with
-//! the account's push name and PN↔LID mapping, so clients leave their
+//! the account's push name, PN↔LID mapping and known chats (no messages), so clients leave their
 //! initial-sync wait at once.
 //!
 //! Hooks for later modules: [`APP_STATE_KEY_SHARE`] is where the app-state
@@ -84,6 +84,7 @@ fn history_sync(world: &World, phone: &str) -> Option<wa::Message> {
             id: Some(Jid::pn(account.phone.clone()).to_string()),
             pushname: Some(account.name.clone()),
         }],
+        conversations: account.phone_dev.conversations(),
         phone_number_to_lid_mappings: vec![wa::PhoneNumberToLidMapping {
             pn_jid: Some(Jid::pn(account.phone.clone()).to_string()),
             lid_jid: Some(Jid::lid(account.lid.clone()).to_string()),
