@@ -150,7 +150,9 @@ export class Client {
   connect() {
     const sock = this.B.makeWASocket({ waWebSocketUrl: this.wsUrl, auth: this.auth, logger: makeLogger() })
     this.sock = sock
-    sock.ev.on('creds.update', () => { if (this.onCreds) this.onCreds() })
+    // A late save after a scenario removed its auth folder must not crash
+    // the script (an unhandled rejection); the re-login step checks saving.
+    sock.ev.on('creds.update', () => { if (this.onCreds) Promise.resolve(this.onCreds()).catch((e) => console.error(`[${this.name}] saving creds failed: ${e.message}`)) })
     sock.ev.on('connection.update', (u) => {
       if (u.qr) {
         this.qrs.push(u.qr)
