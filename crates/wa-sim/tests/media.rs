@@ -242,6 +242,45 @@ async fn phone_decrypts_received_images_and_reports_bad_ones() {
     );
     let json = serde_json::to_value(good).unwrap();
     assert_eq!(json["media"]["sha256"], hex::encode(sha(&picture)));
+    // A document reuses the same upload under its own key family: the phone
+    // picks the document keys and decrypts it.
+    let (dfile, dinfo) = encrypt([4; 32], MediaType::Document, b"%PDF-1.4 tiny");
+    let dtoken = URL_SAFE_NO_PAD.encode(dinfo.file_enc_sha256);
+    let (s, _, body) = http(
+        &sim,
+        "POST",
+        &format!("/mms/document/{dtoken}?auth={auth_q}&token={dtoken}"),
+        "",
+        &dfile,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let doc = wa::Message {
+        document_message: Some(Box::new(wa::message::DocumentMessage {
+            url: v["url"].as_str().map(str::to_owned),
+            direct_path: v["direct_path"].as_str().map(str::to_owned),
+            mimetype: Some("application/pdf".into()),
+            caption: Some("the doc".into()),
+            media_key: Some(dinfo.media_key.to_vec()),
+            file_enc_sha256: Some(dinfo.file_enc_sha256.to_vec()),
+            file_sha256: Some(dinfo.file_sha256.to_vec()),
+            file_length: Some(dinfo.file_length),
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    send_to_phone(&mut a, "3EB0DOC1", &doc).await;
+    let inbox = sim.inbox(BOB).unwrap();
+    let d = inbox.iter().find(|e| e.id == "3EB0DOC1").unwrap();
+    assert_eq!((d.kind.as_str(), d.text.as_str()), ("document", "the doc"));
+    let dm = d.media.as_ref().unwrap();
+    assert_eq!(dm.mimetype, "application/pdf");
+    assert_eq!(
+        dm.sha256.as_deref(),
+        Some(hex::encode(sha(b"%PDF-1.4 tiny")).as_str())
+    );
+
     let bad = inbox.iter().find(|e| e.id == "3EB0IMG2").unwrap();
     let media = bad.media.as_ref().unwrap();
     assert_eq!(media.sha256, None);

@@ -1,5 +1,5 @@
-//! Interop suites `sim-link` and `sim-chat`: an unmodified Baileys client
-//! against the `wa-sim` binary.
+//! Interop suites `sim-link`, `sim-chat`, `sim-media` and `sim-appstate`: an
+//! unmodified Baileys client against the `wa-sim` binary.
 //!
 //! Each suite builds `wa-sim`, starts it on a free port (`--listen
 //! 127.0.0.1:0`, address read from its first stdout line), reads `/sim/info`
