@@ -136,6 +136,8 @@ export class Client {
     this.autoReconnect = autoReconnect
     this.messages = [] // received (not fromMe) WebMessageInfo, in order
     this.updates = [] // messages.update entries
+    this.chatUpdates = [] // chats.update entries (app-state effects)
+    this.historyChats = [] // chats of messaging-history.set (initial-sync app state merges into them)
     this.own = [] // own messages as upserted (their status may carry receipts merged by the event buffer)
     this.closes = [] // status codes of closes
     this.opens = 0
@@ -148,7 +150,9 @@ export class Client {
   connect() {
     const sock = this.B.makeWASocket({ waWebSocketUrl: this.wsUrl, auth: this.auth, logger: makeLogger() })
     this.sock = sock
-    sock.ev.on('creds.update', () => { if (this.onCreds) this.onCreds() })
+    // A late save after a scenario removed its auth folder must not crash
+    // the script (an unhandled rejection); the re-login step checks saving.
+    sock.ev.on('creds.update', () => { if (this.onCreds) Promise.resolve(this.onCreds()).catch((e) => console.error(`[${this.name}] saving creds failed: ${e.message}`)) })
     sock.ev.on('connection.update', (u) => {
       if (u.qr) {
         this.qrs.push(u.qr)
@@ -171,6 +175,8 @@ export class Client {
       }
     })
     sock.ev.on('messages.update', (ups) => { for (const u of ups) this.updates.push(u) })
+    sock.ev.on('chats.update', (ups) => { for (const u of ups) this.chatUpdates.push(u) })
+    sock.ev.on('messaging-history.set', ({ chats }) => { for (const c of chats ?? []) this.historyChats.push(c) })
     return sock
   }
 

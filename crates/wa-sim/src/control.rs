@@ -1,6 +1,6 @@
 //! The HTTP router: `/ws/chat` (the chat websocket) and the `/sim/...`
 //! control API (JSON; errors are `{"error": "..."}` with a 4xx/5xx status).
-//! Media routes (`/mms/...`, `/v/...`) are reserved for the media module.
+//! Media routes (`/mms/...`, `/v/...`) come from [`crate::media::http`].
 //! See `docs/sim.md` for the contract.
 
 use axum::Router;
@@ -9,7 +9,8 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, delete, get, post};
+use axum::routing::{delete, get, post};
+use base64::Engine as _;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -46,8 +47,7 @@ pub fn router(sim: SimHandle) -> Router {
             "/sim/faults",
             get(faults).post(set_faults).delete(clear_faults),
         )
-        .route("/mms/{*rest}", any(media_reserved))
-        .route("/v/{*rest}", any(media_reserved))
+        .merge(crate::media::http::routes())
         .fallback(not_found)
         .with_state(sim)
 }
@@ -138,12 +138,28 @@ struct Send {
     image: Option<Value>,
 }
 
+#[derive(Deserialize)]
+struct SendImage {
+    base64: String,
+    mimetype: Option<String>,
+    caption: Option<String>,
+}
+
 async fn send(State(sim): State<SimHandle>, Path(phone): Path<String>, b: Bytes) -> ApiResult {
     let req: Send = body(&b)?;
-    if req.image.is_some() {
-        return Err(ApiError(Error::Unsupported(
-            "image sends are not implemented yet (media module)".into(),
-        )));
+    if let Some(image) = req.image {
+        let image: SendImage = serde_json::from_value(image)
+            .map_err(|e| ApiError(Error::BadRequest(format!("invalid \"image\": {e}"))))?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(image.base64.trim())
+            .map_err(|e| ApiError(Error::BadRequest(format!("invalid image base64: {e}"))))?;
+        if bytes.is_empty() {
+            return Err(ApiError(Error::BadRequest("empty image".into())));
+        }
+        let mimetype = image.mimetype.as_deref().unwrap_or("image/jpeg");
+        let caption = image.caption.as_deref().unwrap_or_default();
+        let id = sim.send_image(&phone, &req.to, &bytes, mimetype, caption)?;
+        return Ok(axum::Json(json!({ "id": id })));
     }
     let Some(text) = req.text else {
         return Err(ApiError(Error::BadRequest("missing \"text\"".into())));
@@ -267,12 +283,6 @@ async fn set_faults(State(sim): State<SimHandle>, b: Bytes) -> ApiResult {
 async fn clear_faults(State(sim): State<SimHandle>) -> ApiResult {
     sim.clear_faults();
     Ok(axum::Json(json!(sim.faults())))
-}
-
-async fn media_reserved() -> ApiError {
-    ApiError(Error::Unsupported(
-        "media upload/download is not implemented yet".into(),
-    ))
 }
 
 async fn not_found() -> ApiError {

@@ -30,11 +30,14 @@
 //! | [`phone`] | virtual phones: Signal, inbox, sending, post-link bootstrap |
 //! | [`faults`] | fault injection |
 //! | [`provision`] | registering a companion from its public keys (load tests) |
+//! | [`appstate`] | app-state sync: patch store per account/collection, the phone's sync keys |
+//! | [`media`] | the media server: blob store, `/mms` upload and `/v` download routes |
 //! | [`persist`] | `--data DIR`: keys, CA and the debounced state snapshot |
 //!
 //! `docs/sim.md` documents the control API and every deviation from the real
 //! server.
 
+pub mod appstate;
 pub mod config;
 pub mod conn;
 pub mod control;
@@ -44,6 +47,7 @@ pub mod faults;
 pub mod fuzzing;
 pub mod handler;
 pub mod login;
+pub mod media;
 pub mod net;
 pub mod pairing;
 pub mod persist;

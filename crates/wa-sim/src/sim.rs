@@ -122,6 +122,9 @@ impl Sim {
         {
             world.restore(snap);
         }
+        if let Some(dir) = &config.data_dir {
+            world.media.persist_to(dir.clone())?;
+        }
         let (shutdown, shutdown_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
             world: Mutex::new(world),
@@ -243,6 +246,25 @@ impl SimHandle {
     pub fn send_text(&self, phone: &str, to: &str, body: &str) -> Result<String> {
         let to = parse_recipient(to)?;
         send(&mut self.shared.lock(), phone, &to, &text(body), now())
+    }
+
+    /// The phone of `phone` sends an image (encrypted and stored on the
+    /// sim's media server) with an optional caption; returns the message id.
+    pub fn send_image(
+        &self,
+        phone: &str,
+        to: &str,
+        image: &[u8],
+        mimetype: &str,
+        caption: &str,
+    ) -> Result<String> {
+        let to = parse_recipient(to)?;
+        let mut world = self.shared.lock();
+        if world.account(phone).is_none() {
+            return Err(Error::NotFound(format!("account {phone}")));
+        }
+        let out = crate::phone::media::image(&mut world, image, mimetype, caption, now());
+        send(&mut world, phone, &to, &out, now())
     }
 
     /// What the phone of `phone` received, oldest first.

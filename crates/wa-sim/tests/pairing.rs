@@ -42,11 +42,22 @@ async fn qr_pairing_login_prekeys_and_bootstrap() {
     assert_eq!(count.child("count").unwrap().attr_str("value"), Some("19"));
     let digest = c.iq("encrypt", "get", vec![Node::new("digest")]).await;
     assert!(digest.child("digest").is_some());
-    // Bootstrap: an inline history sync from the phone, as a peer message.
+    // Bootstrap: the app-state key share, then an inline history sync from
+    // the phone, as peer messages.
+    let share = c.recv_match(|n| n.tag == "message").await;
+    assert_eq!(share.attr_str("category"), Some("peer"));
+    let from = share.attr_jid("from").unwrap();
+    assert_eq!(from, Jid::pn(ALICE));
+    let m = c.decrypt(&from, share.child("enc").unwrap());
+    let keys = m
+        .protocol_message
+        .unwrap()
+        .app_state_sync_key_share
+        .unwrap()
+        .keys;
+    assert_eq!(keys.len(), 1);
     let boot = c.recv_match(|n| n.tag == "message").await;
     assert_eq!(boot.attr_str("category"), Some("peer"));
-    let from = boot.attr_jid("from").unwrap();
-    assert_eq!(from, Jid::pn(ALICE));
     let m = c.decrypt(&from, boot.child("enc").unwrap());
     let hist = m
         .protocol_message

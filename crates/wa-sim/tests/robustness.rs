@@ -190,7 +190,7 @@ async fn control_api_contract() {
         Some(r#"{"to":"6281288888888@s.whatsapp.net","image":{"base64":""}}"#),
     )
     .await;
-    assert_eq!(s, 422, "{v}");
+    assert_eq!(s, 400, "an empty image is refused: {v}");
     let (s, v) = http(
         &sim,
         "POST",

@@ -84,6 +84,8 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         ("pair", pair::run),
         ("sim-link", sim::link),
         ("sim-chat", sim::chat),
+        ("sim-media", sim::media),
+        ("sim-appstate", sim::appstate),
     ];
     let mut ran = 0;
     for (name, suite) in suites {

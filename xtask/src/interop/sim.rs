@@ -1,5 +1,5 @@
-//! Interop suites `sim-link` and `sim-chat`: an unmodified Baileys client
-//! against the `wa-sim` binary.
+//! Interop suites `sim-link`, `sim-chat`, `sim-media` and `sim-appstate`: an
+//! unmodified Baileys client against the `wa-sim` binary.
 //!
 //! Each suite builds `wa-sim`, starts it on a free port (`--listen
 //! 127.0.0.1:0`, address read from its first stdout line), reads `/sim/info`
@@ -29,6 +29,16 @@ pub(crate) fn link() -> anyhow::Result<()> {
 /// `sim-chat`: messages both ways, receipts, offline queue, dropped connections.
 pub(crate) fn chat() -> anyhow::Result<()> {
     scenario("sim-chat.mjs")
+}
+
+/// `sim-media`: images both ways through the sim's HTTPS media server.
+pub(crate) fn media() -> anyhow::Result<()> {
+    scenario("sim-media.mjs")
+}
+
+/// `sim-appstate`: chat modifications round-trip between two companions.
+pub(crate) fn appstate() -> anyhow::Result<()> {
+    scenario("sim-appstate.mjs")
 }
 
 /// A running `wa-sim` child, killed on drop.

@@ -66,12 +66,12 @@ pub fn dispatch(ctx: &mut Ctx<'_>, node: Node) -> Handled {
         "passive" => passive(ctx, &node),
         "w:sync:app:state" => super::appstate::handle(ctx, &node),
         "w:g2" => super::groups::handle_iq(ctx, &node),
+        "w:m" => super::media::handle(ctx, &node),
         "privacy"
         | "blocklist"
         | "abt"
         | "status"
         | "disappearing_mode"
-        | "w:m"
         | "w:profile:picture"
         | "urn:xmpp:whatsapp:dirty"
         | "w:stats"

@@ -13,9 +13,10 @@
 //! | [`message`] | client `<message>`: fan-out, DSM, server ack |
 //! | [`receipt`] | client `<receipt>` and `<ack>` |
 //! | [`presence`] | `<presence>`, `<chatstate>` |
-//! | [`settings`] | `abt`, `w:m`, small namespaces (forwards the next row's) |
+//! | [`settings`] | `abt`, small namespaces (forwards the next row's) |
 //! | [`profile`] | `w:profile:picture`, `status`, `privacy`, `blocklist` (stored per account) |
-//! | [`appstate`] | `w:sync:app:state` (empty collections; the app-state module replaces it) |
+//! | [`media`] | `w:m`: `media_conn` (upload host and auth token) |
+//! | [`appstate`] | `w:sync:app:state`: fetch and push of app-state patches, `server_sync` |
 //! | [`groups`] | `w:g2` and group/broadcast messages (refused until the groups module lands) |
 //! | [`crate::pairing`] | `md`: pairing by code, `pair-device-sign` |
 //!
@@ -25,6 +26,7 @@
 pub mod appstate;
 pub mod groups;
 pub mod iq;
+pub mod media;
 pub mod message;
 pub mod prekeys;
 pub mod presence;

@@ -1,6 +1,6 @@
 //! Small namespaces Baileys queries around login and sends: privacy
 //! settings and tokens, blocklist, server props (`abt`), status text,
-//! default disappearing mode, `media_conn` (`w:m`), profile pictures,
+//! default disappearing mode, profile pictures,
 //! dirty bits, stats and pings.
 //!
 //! Answers are minimal but well-formed; privacy, blocklist, status and
@@ -22,9 +22,6 @@ pub const PROPS: &[(&str, &str)] = &[("10518", "true"), ("9666", "true"), ("1430
 /// Hash of [`PROPS`] (changes whenever they change).
 pub const PROPS_HASH: &str = "sim-props-1";
 
-/// Seconds a `media_conn` answer stays valid.
-pub const MEDIA_CONN_TTL: u64 = 300;
-
 /// Handles an iq of one of the small namespaces.
 pub fn handle(ctx: &mut Ctx<'_>, node: &Node, xmlns: &str) -> Handled {
     ctx.device()?;
@@ -42,15 +39,6 @@ pub fn handle(ctx: &mut Ctx<'_>, node: &Node, xmlns: &str) -> Handled {
                         .with_attr("config_code", *c)
                         .with_attr("config_value", *v)
                 })),
-        ),
-        "w:m" if node.child("media_conn").is_some() => result_with(
-            node,
-            Node::new("media_conn")
-                .with_attr("auth", "sim-media-auth")
-                .with_attr("ttl", MEDIA_CONN_TTL.to_string())
-                .with_attr("auth_ttl", "21600")
-                .with_attr("max_buckets", "12")
-                .with_child(Node::new("host").with_attr("hostname", ctx.world.host.clone())),
         ),
         _ => result(node),
     };

@@ -3,7 +3,7 @@
 //!
 //! After a companion's first `<passive><active/>`, the phone sends (as a
 //! `category="peer"` message) an inline `INITIAL_BOOTSTRAP` history sync with
-//! the account's push name and PN↔LID mapping, so clients leave their
+//! the account's push name, PN↔LID mapping and known chats (no messages), so clients leave their
 //! initial-sync wait at once.
 //!
 //! Hooks for later modules: [`APP_STATE_KEY_SHARE`] is where the app-state
@@ -30,9 +30,10 @@ use crate::world::queue::Class;
 /// sync: the app-state module sets it to send `APP_STATE_SYNC_KEY_SHARE`.
 pub type BootstrapHook = fn(&mut World, &Addr, u64);
 
-/// Hooks run (in order) for a newly linked companion. Empty until the
-/// app-state module registers its key share here.
-pub const APP_STATE_KEY_SHARE: &[BootstrapHook] = &[];
+/// Hooks run (in order) for a newly linked companion: the app-state key
+/// share.
+pub const APP_STATE_KEY_SHARE: &[BootstrapHook] =
+    &[crate::appstate::keys::share_with_new_companion];
 
 /// Runs the bootstrap for `addr` if it has not run yet.
 pub fn after_active(world: &mut World, addr: &Addr, now: u64) {
@@ -83,6 +84,7 @@ fn history_sync(world: &World, phone: &str) -> Option<wa::Message> {
             id: Some(Jid::pn(account.phone.clone()).to_string()),
             pushname: Some(account.name.clone()),
         }],
+        conversations: account.phone_dev.conversations(),
         phone_number_to_lid_mappings: vec![wa::PhoneNumberToLidMapping {
             pn_jid: Some(Jid::pn(account.phone.clone()).to_string()),
             lid_jid: Some(Jid::lid(account.lid.clone()).to_string()),
@@ -113,5 +115,5 @@ fn history_sync(world: &World, phone: &str) -> Option<wa::Message> {
 /// step (decryption already happened) and otherwise ignores them; the
 /// app-state module hooks `APP_STATE_SYNC_KEY_REQUEST` handling in here.
 pub fn on_own_message(world: &mut World, inc: &Incoming, msg: &wa::Message) {
-    let _ = (world, inc, msg);
+    crate::appstate::keys::on_peer_message(world, inc, msg);
 }

@@ -24,6 +24,10 @@ pub struct InboxEntry {
     pub text: String,
     /// Server timestamp (Unix seconds).
     pub timestamp: u64,
+    /// For media messages: the attachment as the phone downloaded and
+    /// decrypted it (`{mimetype, size, sha256}` or `{mimetype, error}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<super::media::InboxMedia>,
 }
 
 /// The innermost user-visible message: unwraps device-sent, ephemeral,

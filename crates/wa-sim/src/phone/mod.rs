@@ -12,10 +12,12 @@
 //! | [`inbox`] | classifying a decrypted `Message` into an [`InboxEntry`] |
 //! | [`receive`] | decrypting `<enc>` nodes addressed to the phone |
 //! | [`send`] | the phone sending a message: bundles, encryption, fan-out |
+//! | [`media`] | downloading/decrypting received attachments, encrypting and storing sent images |
 //! | [`bootstrap`] | what the phone sends a freshly linked companion |
 
 pub mod bootstrap;
 pub mod inbox;
+pub mod media;
 pub mod receive;
 pub mod send;
 
@@ -185,6 +187,29 @@ impl Phone {
     /// Everything the phone received and decrypted, oldest first.
     pub fn inbox(&self) -> &[InboxEntry] {
         &self.inbox
+    }
+
+    /// The chats the phone knows (from its inbox and recent sends), for the
+    /// history sync it gives new companions: without them, companions drop
+    /// app-state updates (archive, pin, mute) for chats they never saw.
+    pub fn conversations(&self) -> Vec<wa_proto::proto::wa::Conversation> {
+        let mut chats: BTreeMap<String, u64> = BTreeMap::new();
+        for e in &self.inbox {
+            let t = chats.entry(e.chat.clone()).or_default();
+            *t = (*t).max(e.timestamp);
+        }
+        for m in &self.recent {
+            chats.entry(m.chat.clone()).or_default();
+        }
+        chats
+            .into_iter()
+            .map(|(id, t)| wa_proto::proto::wa::Conversation {
+                id: Some(id),
+                conversation_timestamp: (t > 0).then_some(t),
+                unread_count: Some(0),
+                ..Default::default()
+            })
+            .collect()
     }
 
     /// Appends to the inbox.

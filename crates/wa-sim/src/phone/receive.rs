@@ -119,6 +119,7 @@ fn record(world: &mut World, inc: &Incoming, msg: &wa::Message) {
         return;
     };
     let from = Jid::pn(inc.sender.phone.clone()).to_string();
+    let media = super::media::fetch(&world.media, msg);
     let entry = InboxEntry {
         id: inc.id.clone(),
         chat: from.clone(),
@@ -126,6 +127,7 @@ fn record(world: &mut World, inc: &Incoming, msg: &wa::Message) {
         kind: kind.to_owned(),
         text,
         timestamp: inc.now,
+        media,
     };
     if let Some(a) = world.account_mut(&inc.owner) {
         a.phone_dev.record(entry);

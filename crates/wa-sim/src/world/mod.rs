@@ -48,6 +48,10 @@ pub struct World {
     stanza_seq: u64,
     /// Set whenever persistent state changed (the snapshot writer clears it).
     pub(crate) dirty: bool,
+    /// Uploaded media blobs.
+    pub(crate) media: crate::media::MediaStore,
+    /// App-state collections and sync keys per account.
+    pub(crate) appstate: crate::appstate::AppStateStore,
 }
 
 /// The persistent part of the world.
@@ -57,6 +61,9 @@ pub struct Snapshot {
     pub version: u32,
     /// Every account.
     pub accounts: Vec<Account>,
+    /// App-state collections and sync keys.
+    #[serde(default)]
+    pub appstate: crate::appstate::AppStateStore,
 }
 
 impl World {
@@ -67,6 +74,7 @@ impl World {
             None => rand::make_rng(),
         };
         let prefix: u32 = rng.random();
+        let media = crate::media::MediaStore::new(&mut rng);
         World {
             accounts: BTreeMap::new(),
             lids: HashMap::new(),
@@ -77,11 +85,14 @@ impl World {
             stanza_prefix: format!("{prefix:08X}"),
             stanza_seq: 0,
             dirty: false,
+            media,
+            appstate: Default::default(),
         }
     }
 
     /// Restores the accounts of a snapshot.
     pub fn restore(&mut self, snap: Snapshot) {
+        self.appstate = snap.appstate;
         for a in snap.accounts {
             self.lids.insert(a.lid.clone(), a.phone.clone());
             self.accounts.insert(a.phone.clone(), a);
@@ -93,6 +104,7 @@ impl World {
         Snapshot {
             version: 1,
             accounts: self.accounts.values().cloned().collect(),
+            appstate: self.appstate.clone(),
         }
     }
 

@@ -95,6 +95,8 @@ pub struct TestClient {
     seq: u32,
     pub sessions: HashMap<String, SessionRecord>,
     pub closed: bool,
+    /// App-state sync keys the phone shared during the bootstrap.
+    pub app_state_keys: Vec<wa::message::AppStateSyncKey>,
 }
 
 impl TestClient {
@@ -138,6 +140,7 @@ impl TestClient {
             seq: 0,
             sessions: HashMap::new(),
             closed: false,
+            app_state_keys: Vec::new(),
         }
     }
 
@@ -489,24 +492,33 @@ pub async fn linked_client(sim: &SimHandle, phone: &str, seed: u64) -> TestClien
     let mut c = TestClient::login(sim, secrets, seed + 1000).await;
     c.recv_tag("success").await;
     c.upload_and_activate().await;
-    // The phone's history-sync bootstrap arrives as a peer message.
-    let boot = c
-        .recv_match(|n| n.tag == "message" && n.attr_str("category") == Some("peer"))
+    // The phone's bootstrap arrives as peer messages: the app-state key
+    // share, then the history sync.
+    loop {
+        let boot = c
+            .recv_match(|n| n.tag == "message" && n.attr_str("category") == Some("peer"))
+            .await;
+        let from = boot.attr_jid("from").unwrap();
+        let m = c.decrypt(&from, boot.child("enc").unwrap());
+        let p = m.protocol_message.expect("a protocol message");
+        if let Some(share) = &p.app_state_sync_key_share {
+            c.app_state_keys.extend(share.keys.iter().cloned());
+        }
+        let id = boot.attr_text("id").unwrap().into_owned();
+        c.send(
+            &Node::new("receipt")
+                .with_attr("id", id.clone())
+                .with_attr("to", from)
+                .with_attr("type", "peer_msg"),
+        )
         .await;
-    let from = boot.attr_jid("from").unwrap();
-    let m = c.decrypt(&from, boot.child("enc").unwrap());
-    assert!(m.protocol_message.is_some());
-    let id = boot.attr_text("id").unwrap().into_owned();
-    c.send(
-        &Node::new("receipt")
-            .with_attr("id", id.clone())
-            .with_attr("to", from)
-            .with_attr("type", "peer_msg"),
-    )
-    .await;
-    // The server acks the receipt once it dequeued the message.
-    c.recv_match(|n| n.tag == "ack" && n.attr_text("id").as_deref() == Some(id.as_str()))
-        .await;
+        // The server acks the receipt once it dequeued the message.
+        c.recv_match(|n| n.tag == "ack" && n.attr_text("id").as_deref() == Some(id.as_str()))
+            .await;
+        if p.history_sync_notification.is_some() {
+            break;
+        }
+    }
     c
 }
 
