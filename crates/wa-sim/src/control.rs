@@ -33,6 +33,8 @@ pub fn router(sim: SimHandle) -> Router {
         .route("/sim/accounts/{phone}/send", post(send))
         .route("/sim/accounts/{phone}/inbox", get(inbox))
         .route("/sim/accounts/{phone}/devices/{device}", delete(unlink))
+        .route("/sim/groups", post(create_group))
+        .route("/sim/groups/{jid}", get(group_info))
         .route(
             "/sim/faults",
             get(faults).post(set_faults).delete(clear_faults),
@@ -212,6 +214,37 @@ async fn set_faults(State(sim): State<SimHandle>, b: Bytes) -> ApiResult {
 async fn clear_faults(State(sim): State<SimHandle>) -> ApiResult {
     sim.clear_faults();
     Ok(axum::Json(json!(sim.faults())))
+}
+
+#[derive(Deserialize)]
+struct NewGroupRequest {
+    subject: String,
+    owner: String,
+    #[serde(default)]
+    participants: Vec<String>,
+    #[serde(default)]
+    addressing_mode: Option<String>,
+}
+
+async fn create_group(State(sim): State<SimHandle>, b: Bytes) -> ApiResult {
+    let req: NewGroupRequest = body(&b)?;
+    let owner = req.owner.trim().trim_start_matches('+');
+    let owner = owner.split('@').next().unwrap_or_default();
+    let pn = match req.addressing_mode.as_deref() {
+        None | Some("lid") => false,
+        Some("pn") => true,
+        Some(_) => {
+            return Err(ApiError(Error::BadRequest(
+                "addressing_mode must be \"lid\" or \"pn\"".into(),
+            )));
+        }
+    };
+    let jid = sim.create_group(owner, &req.subject, &req.participants, pn)?;
+    Ok(axum::Json(json!({ "jid": jid })))
+}
+
+async fn group_info(State(sim): State<SimHandle>, Path(jid): Path<String>) -> ApiResult {
+    Ok(axum::Json(json!(sim.group_info(&jid)?)))
 }
 
 async fn media_reserved() -> ApiError {

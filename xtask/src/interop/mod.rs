@@ -84,6 +84,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         ("pair", pair::run),
         ("sim-link", sim::link),
         ("sim-chat", sim::chat),
+        ("sim-group", sim::group),
     ];
     let mut ran = 0;
     for (name, suite) in suites {

@@ -1,4 +1,4 @@
-//! Interop suites `sim-link` and `sim-chat`: an unmodified Baileys client
+//! Interop suites `sim-link`, `sim-chat` and `sim-group`: an unmodified Baileys client
 //! against the `wa-sim` binary.
 //!
 //! Each suite builds `wa-sim`, starts it on a free port (`--listen
@@ -29,6 +29,12 @@ pub(crate) fn link() -> anyhow::Result<()> {
 /// `sim-chat`: messages both ways, receipts, offline queue, dropped connections.
 pub(crate) fn chat() -> anyhow::Result<()> {
     scenario("sim-chat.mjs")
+}
+
+/// `sim-group`: group messages with virtual phones (sender keys), group
+/// create/subject/metadata through Baileys' own API.
+pub(crate) fn group() -> anyhow::Result<()> {
+    scenario("sim-group.mjs")
 }
 
 /// A running `wa-sim` child, killed on drop.

@@ -15,7 +15,7 @@
 //! | [`presence`] | `<presence>`, `<chatstate>` |
 //! | [`settings`] | `privacy`, `blocklist`, `abt`, `status`, `w:m`, small namespaces |
 //! | [`appstate`] | `w:sync:app:state` (empty collections; the app-state module replaces it) |
-//! | [`groups`] | `w:g2` and group/broadcast messages (refused until the groups module lands) |
+//! | [`groups`] | `w:g2`, `w:gp2` notifications, group/broadcast messages and receipts |
 //! | [`crate::pairing`] | `md`: pairing by code, `pair-device-sign` |
 //!
 //! Adding an area: write `handler/<area>.rs` with a `handle(ctx, node)` and

@@ -13,8 +13,10 @@
 //! | [`receive`] | decrypting `<enc>` nodes addressed to the phone |
 //! | [`send`] | the phone sending a message: bundles, encryption, fan-out |
 //! | [`bootstrap`] | what the phone sends a freshly linked companion |
+//! | [`group`] | sender keys: group and broadcast messages both ways |
 
 pub mod bootstrap;
+pub mod group;
 pub mod inbox;
 pub mod receive;
 pub mod send;
@@ -74,6 +76,9 @@ pub struct Phone {
     sessions: BTreeMap<String, SessionBox>,
     inbox: Vec<InboxEntry>,
     recent: VecDeque<SentMessage>,
+    /// Sender keys (groups and broadcast lists).
+    #[serde(default)]
+    pub(crate) groups: group::GroupKeys,
 }
 
 impl Phone {
@@ -99,6 +104,7 @@ impl Phone {
             sessions: BTreeMap::new(),
             inbox: Vec::new(),
             recent: VecDeque::new(),
+            groups: group::GroupKeys::default(),
         };
         phone.refill_prekeys(rng);
         phone

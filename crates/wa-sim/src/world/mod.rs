@@ -11,9 +11,11 @@
 //! | [`queue`] | per-device stanza queues (offline delivery, redelivery) |
 //! | [`presence`] | availability and presence subscriptions |
 //! | [`routing`] | delivering stanzas to devices, acks, the offline flush |
+//! | [`groups`] | groups: subject, description, participants, settings |
 
 pub mod account;
 pub mod conns;
+pub mod groups;
 pub mod presence;
 pub mod queue;
 pub mod routing;
@@ -39,6 +41,7 @@ pub struct World {
     lids: HashMap<String, String>,
     pub(crate) conns: Conns,
     pub(crate) presence: presence::Presence,
+    pub(crate) groups: groups::Groups,
     pub(crate) rng: StdRng,
     /// `host:port` advertised for media and in URLs.
     pub(crate) host: String,
@@ -55,6 +58,9 @@ pub struct Snapshot {
     pub version: u32,
     /// Every account.
     pub accounts: Vec<Account>,
+    /// Every group.
+    #[serde(default)]
+    pub groups: Vec<groups::Group>,
 }
 
 impl World {
@@ -70,6 +76,7 @@ impl World {
             lids: HashMap::new(),
             conns: Conns::default(),
             presence: presence::Presence::default(),
+            groups: groups::Groups::new(),
             rng,
             host: host.into(),
             stanza_prefix: format!("{prefix:08X}"),
@@ -84,6 +91,9 @@ impl World {
             self.lids.insert(a.lid.clone(), a.phone.clone());
             self.accounts.insert(a.phone.clone(), a);
         }
+        for g in snap.groups {
+            self.groups.insert(g.id.clone(), g);
+        }
     }
 
     /// The persistent state.
@@ -91,6 +101,7 @@ impl World {
         Snapshot {
             version: 1,
             accounts: self.accounts.values().cloned().collect(),
+            groups: self.groups.values().cloned().collect(),
         }
     }
 
