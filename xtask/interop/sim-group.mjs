@@ -53,10 +53,12 @@ run(async () => {
   })
 
   await step('group delivery receipts from both phones reach Baileys', async () => {
-    const from = (r) => r.receipt?.userJid ?? ''
+    // Baileys' event buffer may merge receipts into the buffered upsert of
+    // the message (`userReceipt`), so look at both.
     await waitUntil(() => {
-      const mine = receipts.filter((r) => r.key.id === sentId)
-      const users = new Set(mine.map((r) => from(r).split('@')[0].split(':')[0]))
+      const mine = receipts.filter((r) => r.key.id === sentId).map((r) => r.receipt)
+      const merged = client.own.filter((m) => m.key.id === sentId).flatMap((m) => m.userReceipt ?? [])
+      const users = new Set([...mine, ...merged].map((r) => (r.userJid ?? '').split('@')[0].split(':')[0]))
       return [bobInfo.lid, carolInfo.lid].every((l) => users.has(l.split('@')[0]))
     }, 10000, 'message-receipt.update from bob and carol')
   })
@@ -78,6 +80,21 @@ run(async () => {
     // a second message per phone reuses the sender key (no new SKDM)
     await api.send(bob, gjid, 'bob again')
     await client.waitText('bob again')
+  })
+
+  await step('a PN-addressed group works both ways too', async () => {
+    const { jid } = await api.call('POST', '/sim/groups', { subject: 'PN group', owner: carol, participants: [alice, bob], addressing_mode: 'pn' })
+    const info = await api.group(jid)
+    assertEq(info.addressing_mode, 'pn', 'addressing mode')
+    const meta = await sock.groupMetadata(jid)
+    assertEq(meta.addressingMode, 'pn', 'Baileys sees a PN group')
+    assertEq(meta.participants.map((p) => p.id).sort(), [pn(alice), pn(bob), pn(carol)].sort(), 'PN participant ids')
+    await sock.sendMessage(jid, { text: 'hello pn group' })
+    await inboxHas(bob, jid, 'hello pn group')
+    await inboxHas(carol, jid, 'hello pn group')
+    await api.send(carol, jid, 'carol in the pn group')
+    const m = await client.waitText('carol in the pn group')
+    assertEq(m.key.participant, pn(carol), 'participant is carol (PN)')
   })
 
   const created = await step('Baileys creates a group with groupCreate', async () => {
@@ -136,6 +153,22 @@ run(async () => {
     try { await api.send(carol, created.id, 'not allowed') } catch (e) { refused = e.status === 409 }
     assert(refused, 'a non-admin phone cannot send to an announce group')
     assert(textOf(m.message) === 'announce from bob', 'text')
+  })
+
+  await step('invite info, accept and leave through Baileys', async () => {
+    const { jid } = await api.createGroup('Join me', bob, [carol])
+    const { invite_code: code } = await api.group(jid)
+    const info = await sock.groupGetInviteInfo(code)
+    assertEq(info.id, jid, 'invite info id')
+    assertEq(info.subject, 'Join me', 'invite info subject')
+    const joined = await sock.groupAcceptInvite(code)
+    assertEq(joined, jid, 'accepted group jid')
+    assert((await api.group(jid)).participants.some((p) => p.jid === pn(alice)), 'alice joined')
+    await sock.groupLeave(jid)
+    assert(!(await api.group(jid)).participants.some((p) => p.jid === pn(alice)), 'alice left')
+    let code401 = null
+    try { await sock.groupMetadata(jid) } catch (e) { code401 = e.data }
+    assertEq(code401, 401, 'metadata of a group we left is refused (not a member)')
   })
 
   client.stop()
