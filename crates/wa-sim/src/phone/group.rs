@@ -129,12 +129,19 @@ pub fn on_group_message(world: &mut World, inc: GroupIncoming) {
     if own {
         return;
     }
+    // Broadcast-list messages show in the 1:1 chat with the sender.
+    let sender_pn = Jid::pn(inc.sender.phone.clone()).to_string();
+    let inbox_chat = if inc.chat.is_broadcast() && !inc.chat.is_status_broadcast() {
+        sender_pn.clone()
+    } else {
+        chat.clone()
+    };
     for msg in &contents {
         if let Some((kind, text)) = classify(msg) {
             let entry = InboxEntry {
                 id: inc.id.clone(),
-                chat: chat.clone(),
-                from: Jid::pn(inc.sender.phone.clone()).to_string(),
+                chat: inbox_chat.clone(),
+                from: sender_pn.clone(),
                 kind: kind.to_owned(),
                 text,
                 timestamp: inc.now,

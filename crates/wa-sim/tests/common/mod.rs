@@ -535,3 +535,4 @@ pub async fn http_json(
         serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
     )
 }
+pub mod groups;
