@@ -448,3 +448,87 @@ async fn control_api_groups_contract() {
     assert_eq!(e["text"], "via api");
     assert_eq!(e["id"], v["id"]);
 }
+
+/// A `w:profile:picture` iq targeting `target`.
+async fn picture_iq(
+    c: &mut TestClient,
+    target: &Jid,
+    typ: &'static str,
+    child: Option<Node>,
+) -> Node {
+    let id = c.next_id();
+    let mut n = Node::new("iq")
+        .with_attr("id", id.clone())
+        .with_attr("xmlns", "w:profile:picture")
+        .with_attr("type", typ)
+        .with_attr("to", Jid::server_only(wa_proto::jid::Server::Pn))
+        .with_attr("target", target.clone());
+    if let Some(ch) = child {
+        n.push_child(ch);
+    }
+    c.send(&n).await;
+    c.recv_match(|n| n.tag == "iq" && n.attr_text("id").as_deref() == Some(&id))
+        .await
+}
+
+#[tokio::test]
+async fn group_picture_set_get_remove_with_notifications() {
+    let sim = start_sim().await;
+    for (p, n) in [(ALICE, "Alice"), (BOB, "Bob"), (CAROL, "Carol")] {
+        sim.create_account(p, n).unwrap();
+    }
+    let gjid = sim
+        .create_group(ALICE, "Pics", &[BOB.to_owned()], false)
+        .unwrap();
+    let gj = Jid::parse(&gjid).unwrap();
+    let mut a = linked_client(&sim, ALICE, 140).await;
+    let mut b = linked_client(&sim, BOB, 150).await;
+    let mut c = linked_client(&sim, CAROL, 160).await;
+    let r = picture_iq(
+        &mut a,
+        &gj,
+        "get",
+        Some(Node::new("picture").with_attr("type", "image")),
+    )
+    .await;
+    assert_eq!(error_code(&r), Some(404), "no picture yet");
+    let jpeg = Node::new("picture")
+        .with_attr("type", "image")
+        .with_bytes(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]);
+    let r = picture_iq(&mut a, &gj, "set", Some(jpeg.clone())).await;
+    let pic = r
+        .child("picture")
+        .unwrap()
+        .attr_text("id")
+        .unwrap()
+        .into_owned();
+    let n = b
+        .recv_match(|n| n.tag == "notification" && n.attr_str("type") == Some("picture"))
+        .await;
+    assert_eq!(n.attr_jid("from"), Some(gj.clone()));
+    let set = n.child("set").unwrap();
+    assert_eq!(set.attr_text("id").as_deref(), Some(pic.as_str()));
+    assert_eq!(set.attr_jid("author"), Some(lid_of(&sim, ALICE)));
+    let r = picture_iq(
+        &mut b,
+        &gj,
+        "get",
+        Some(Node::new("picture").with_attr("type", "image")),
+    )
+    .await;
+    let p = r.child("picture").unwrap();
+    assert_eq!(p.attr_text("id").as_deref(), Some(pic.as_str()));
+    assert!(p.attr_text("url").unwrap().starts_with("https://"));
+    // Non-members may not change it.
+    let r = picture_iq(&mut c, &gj, "set", Some(jpeg)).await;
+    assert_eq!(error_code(&r), Some(401));
+    // Removal.
+    let r = picture_iq(&mut b, &gj, "set", None).await;
+    assert_eq!(r.attr_str("type"), Some("result"));
+    let n = a
+        .recv_match(|n| n.tag == "notification" && n.attr_str("type") == Some("picture"))
+        .await;
+    assert!(n.child("delete").is_some());
+    let r = picture_iq(&mut a, &gj, "get", None).await;
+    assert_eq!(error_code(&r), Some(404));
+}

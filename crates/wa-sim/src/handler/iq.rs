@@ -66,6 +66,12 @@ pub fn dispatch(ctx: &mut Ctx<'_>, node: Node) -> Handled {
         "passive" => passive(ctx, &node),
         "w:sync:app:state" => super::appstate::handle(ctx, &node),
         "w:g2" => super::groups::handle_iq(ctx, &node),
+        "w:profile:picture" if super::groups::picture::target_group(&node).is_some() => {
+            super::groups::picture::handle(ctx, &node)
+        }
+        "w:profile:picture" if super::groups::picture::target_group(&node).is_some() => {
+            super::groups::picture::handle(ctx, &node)
+        }
         "privacy"
         | "blocklist"
         | "abt"

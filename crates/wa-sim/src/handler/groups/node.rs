@@ -157,6 +157,19 @@ pub fn notify(
     extra: &[String],
     now: u64,
 ) {
+    notify_typed(world, g, actor, "w:gp2", child, extra, now);
+}
+
+/// [`notify`] with another notification `type` (`picture`).
+pub fn notify_typed(
+    world: &mut World,
+    g: &Group,
+    actor: &Actor,
+    kind: &'static str,
+    child: Node,
+    extra: &[String],
+    now: u64,
+) {
     let family = g.addressing;
     let mut phones = g.phones();
     for e in extra {
@@ -166,7 +179,7 @@ pub fn notify(
     }
     let mut base = Node::new("notification")
         .with_attr("from", g.jid())
-        .with_attr("type", "w:gp2")
+        .with_attr("type", kind)
         .with_attr("t", now.to_string());
     owner_attrs(
         world,
