@@ -337,3 +337,51 @@ async fn broadcast_list_messages_reach_only_listed_devices() {
         .await;
     assert_eq!(r.attr_jid("from"), Some(list));
 }
+
+#[tokio::test]
+async fn removing_a_member_rotates_the_phones_sender_keys() {
+    let sim = start_sim().await;
+    for (p, n) in [(ALICE, "Alice"), (BOB, "Bob"), (CAROL, "Carol")] {
+        sim.create_account(p, n).unwrap();
+    }
+    let gjid = sim
+        .create_group(ALICE, "Rotate", &[BOB.to_owned(), CAROL.to_owned()], false)
+        .unwrap();
+    let gj = Jid::parse(&gjid).unwrap();
+    let mut a = linked_client(&sim, ALICE, 170).await;
+    let mut records = std::collections::HashMap::new();
+    let mut receive = async |a: &mut TestClient, text: &str| {
+        let id = sim.send_text(CAROL, &gjid, text).unwrap();
+        let m = a
+            .recv_match(|n| n.tag == "message" && n.attr_text("id").as_deref() == Some(&id))
+            .await;
+        assert_eq!(text_of(&open_group_message(a, &mut records, &m)), text);
+        m.children().len()
+    };
+    assert_eq!(receive(&mut a, "one").await, 2, "SKDM + skmsg");
+    assert_eq!(receive(&mut a, "two").await, 1, "skmsg only");
+    let r = g2(
+        &mut a,
+        gj.clone(),
+        "set",
+        Node::new("remove").with_child(Node::new("participant").with_attr("jid", Jid::pn(BOB))),
+    )
+    .await;
+    assert!(
+        r.child("remove").unwrap().children()[0]
+            .attr("error")
+            .is_none()
+    );
+    assert_eq!(
+        receive(&mut a, "three").await,
+        2,
+        "a new sender key after the removal"
+    );
+    let bob_saw: Vec<String> = sim
+        .inbox(BOB)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.text)
+        .collect();
+    assert_eq!(bob_saw, vec!["one".to_owned(), "two".to_owned()]);
+}

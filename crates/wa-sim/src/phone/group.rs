@@ -371,3 +371,17 @@ pub fn resend(world: &mut World, owner: &str, peer: &Addr, id: &str, now: u64) {
         now,
     );
 }
+
+/// After members left or were removed, every phone drops its own sender key
+/// for `chat` (a new key, distributed to the remaining members, protects
+/// later messages from the removed ones).
+pub fn rotate_sender_keys(world: &mut World, chat: &Jid) {
+    let chat = chat.to_string();
+    for a in world.accounts.values_mut() {
+        let keys = &mut a.phone_dev.groups;
+        if keys.own.remove(&chat).is_some() {
+            keys.distributed.remove(&chat);
+        }
+    }
+    world.dirty = true;
+}

@@ -185,6 +185,7 @@ fn leave(ctx: &mut Ctx<'_>, me: &Addr, child: &Node) -> Result<Node, Fail> {
             continue;
         }
         let g = g.clone();
+        crate::phone::group::rotate_sender_keys(ctx.world, &g.jid());
         let p = participant_node(ctx.world, &me.phone, g.addressing, None);
         let rm = Node::new("remove").with_child(p);
         notify(
@@ -476,6 +477,9 @@ fn participants(
             .map(|p| participant_node(ctx.world, p, g.addressing, role_of(p)))
             .collect();
         let n = Node::new(action.to_owned()).with_children(parts);
+        if action == "remove" {
+            crate::phone::group::rotate_sender_keys(ctx.world, &g.jid());
+        }
         let extra = if action == "remove" {
             changed.clone()
         } else {
