@@ -171,5 +171,44 @@ run(async () => {
     assertEq(code401, 401, 'metadata of a group we left is refused (not a member)')
   })
 
+  await step('a second Baileys member: w:gp2 notifications reach both clients', async () => {
+    const dave = '6281266660004'
+    const { client: d } = await linkByQr(ctx, dave, 'Dave')
+    const dEvents = { parts: [], updates: [] }
+    d.sock.ev.on('group-participants.update', (u) => dEvents.parts.push(u))
+    d.sock.ev.on('groups.update', (us) => dEvents.updates.push(...us))
+    const aParts = []
+    sock.ev.on('group-participants.update', (u) => aParts.push(u))
+    const res = await sock.groupParticipantsUpdate(created.id, [pn(dave)], 'add')
+    assertEq(res.map((r) => r.status), ['200'], 'add status')
+    const added = await waitUntil(() => dEvents.parts.find((u) => u.id === created.id && u.action === 'add'), 10000, 'dave sees the add')
+    assertEq(added.participants.map((p) => p.phoneNumber), [pn(dave)], 'added participant (PN)')
+    // Dave (a plain member) may not lock the group: 403 from the sim.
+    let code = null
+    try { await d.sock.groupSettingUpdate(created.id, 'locked') } catch (e) { code = e.data }
+    assertEq(code, 403, 'a member cannot lock the group')
+    // Dave renames the (unlocked) group; Alice's Baileys sees the change.
+    await d.sock.groupUpdateSubject(created.id, 'Renamed by Dave')
+    const upd = await waitUntil(() => groupUpdates.find((u) => u.id === created.id && u.subject === 'Renamed by Dave'), 10000, 'alice sees the new subject')
+    assert(upd.author, 'author of the subject change')
+    assertEq((await api.group(created.id)).subject_owner, pn(dave), 'subject owner in the sim')
+    // Dave sends to the group; Alice decrypts (sender key of another companion).
+    // The group is announce-only: the sim refuses Dave's message (ack
+    // error 403), so nobody gets it.
+    await d.sock.sendMessage(created.id, { text: 'dave says hi' })
+    await sock.groupSettingUpdate(created.id, 'not_announcement')
+    await d.sock.sendMessage(created.id, { text: 'dave says hi again' })
+    const m = await client.waitText('dave says hi again')
+    assertEq(m.key.remoteJid, created.id, 'chat')
+    await inboxHas(carol, created.id, 'dave says hi again')
+    assert(!(await api.inbox(carol)).some((e) => e.text === 'dave says hi'), 'the refused message reached nobody')
+    assert(!client.messages.some((x) => textOf(x.message) === 'dave says hi'), 'alice did not get the refused message')
+    // Alice removes Dave; both sides see it.
+    await sock.groupParticipantsUpdate(created.id, [pn(dave)], 'remove')
+    await waitUntil(() => dEvents.parts.find((u) => u.id === created.id && u.action === 'remove'), 10000, 'dave sees the removal')
+    assert(!(await api.group(created.id)).participants.some((p) => p.jid === pn(dave)), 'dave removed in the sim')
+    d.stop()
+  })
+
   client.stop()
 })
