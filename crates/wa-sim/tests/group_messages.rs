@@ -385,3 +385,81 @@ async fn removing_a_member_rotates_the_phones_sender_keys() {
         .collect();
     assert_eq!(bob_saw, vec!["one".to_owned(), "two".to_owned()]);
 }
+
+#[tokio::test]
+async fn pn_groups_address_by_pn_and_announce_groups_refuse_members() {
+    let sim = start_sim().await;
+    sim.create_account(ALICE, "Alice").unwrap();
+    sim.create_account(BOB, "Bob").unwrap();
+    let gjid = sim
+        .create_group(ALICE, "PN", &[BOB.to_owned()], true)
+        .unwrap();
+    let gj = Jid::parse(&gjid).unwrap();
+    let mut a = linked_client(&sim, ALICE, 180).await;
+    let mut b = linked_client(&sim, BOB, 190).await;
+    let adev = a.me().device;
+    let bdev = b.me().device;
+    // Alice sends with PN addressing; Bob's companion sees PN participants.
+    let mut key = SenderKey::new(&mut a);
+    let bjid = Jid::pn(BOB).with_device(bdev);
+    a.start_session(&bjid).await;
+    let enc = a.encrypt_for(&bjid, &key.skdm_message(&gj));
+    let sk = key.skmsg(&mut a, &text_message("pn hello"));
+    a.send(
+        &Node::new("message")
+            .with_attr("id", "3EB0PN1")
+            .with_attr("to", gj.clone())
+            .with_attr("type", "text")
+            .with_attr("addressing_mode", "pn")
+            .with_child(sk)
+            .with_child(
+                Node::new("participants")
+                    .with_child(Node::new("to").with_attr("jid", bjid).with_child(enc)),
+            ),
+    )
+    .await;
+    let m = b
+        .recv_match(|n| n.tag == "message" && n.attr_str("id") == Some("3EB0PN1"))
+        .await;
+    assert_eq!(
+        m.attr_jid("participant"),
+        Some(Jid::pn(ALICE).with_device(adev))
+    );
+    assert_eq!(m.attr_jid("participant_lid"), Some(lid_of(&sim, ALICE)));
+    assert_eq!(m.attr_str("addressing_mode"), Some("pn"));
+    let mut records = std::collections::HashMap::new();
+    assert_eq!(
+        text_of(&open_group_message(&mut b, &mut records, &m)),
+        "pn hello"
+    );
+    // Bob's phone got it too (it had no SKDM listed for it: only the skmsg,
+    // which it cannot decrypt, so it asks Alice's device for a retry).
+    let r = a
+        .recv_match(|n| {
+            n.tag == "receipt"
+                && n.attr_str("id") == Some("3EB0PN1")
+                && n.attr_str("type") == Some("retry")
+        })
+        .await;
+    assert_eq!(r.attr_jid("from"), Some(gj.clone()));
+    assert_eq!(r.attr_jid("participant"), Some(Jid::pn(BOB)));
+
+    // Announce-only: a member's message is refused with 403.
+    let r = g2(&mut a, gj.clone(), "set", Node::new("announcement")).await;
+    assert_eq!(r.attr_str("type"), Some("result"));
+    let sk = SenderKey::new(&mut b).skmsg(&mut b, &text_message("may I?"));
+    b.send(
+        &Node::new("message")
+            .with_attr("id", "3EB0PN2")
+            .with_attr("to", gj.clone())
+            .with_attr("type", "text")
+            .with_child(sk),
+    )
+    .await;
+    let ack = b
+        .recv_match(|n| n.tag == "ack" && n.attr_str("id") == Some("3EB0PN2"))
+        .await;
+    assert_eq!(ack.attr_str("error"), Some("403"));
+    assert!(sim.send_text(BOB, &gjid, "phone too").is_err());
+    assert!(sim.inbox(ALICE).unwrap().is_empty());
+}
