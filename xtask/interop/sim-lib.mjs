@@ -246,3 +246,11 @@ export async function run(main) {
     process.exit(1)
   }
 }
+
+/** Group control API (sim-group). */
+SimApi.prototype.createGroup = function (subject, owner, participants) {
+  return this.call('POST', '/sim/groups', { subject, owner, participants })
+}
+SimApi.prototype.group = function (jid) {
+  return this.call('GET', `/sim/groups/${jid}`)
+}

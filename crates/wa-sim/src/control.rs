@@ -43,6 +43,8 @@ pub fn router(sim: SimHandle) -> Router {
         .route("/sim/accounts/{phone}/presence", post(profile::presence))
         .route("/sim/accounts/{phone}/chatstate", post(profile::chatstate))
         .route("/pp/{phone}/{id}", get(profile::picture))
+        .route("/sim/groups", post(create_group))
+        .route("/sim/groups/{jid}", get(group_info))
         .route(
             "/sim/faults",
             get(faults).post(set_faults).delete(clear_faults),
@@ -283,6 +285,37 @@ async fn set_faults(State(sim): State<SimHandle>, b: Bytes) -> ApiResult {
 async fn clear_faults(State(sim): State<SimHandle>) -> ApiResult {
     sim.clear_faults();
     Ok(axum::Json(json!(sim.faults())))
+}
+
+#[derive(Deserialize)]
+struct NewGroupRequest {
+    subject: String,
+    owner: String,
+    #[serde(default)]
+    participants: Vec<String>,
+    #[serde(default)]
+    addressing_mode: Option<String>,
+}
+
+async fn create_group(State(sim): State<SimHandle>, b: Bytes) -> ApiResult {
+    let req: NewGroupRequest = body(&b)?;
+    let owner = req.owner.trim().trim_start_matches('+');
+    let owner = owner.split('@').next().unwrap_or_default();
+    let pn = match req.addressing_mode.as_deref() {
+        None | Some("lid") => false,
+        Some("pn") => true,
+        Some(_) => {
+            return Err(ApiError(Error::BadRequest(
+                "addressing_mode must be \"lid\" or \"pn\"".into(),
+            )));
+        }
+    };
+    let jid = sim.create_group(owner, &req.subject, &req.participants, pn)?;
+    Ok(axum::Json(json!({ "jid": jid })))
+}
+
+async fn group_info(State(sim): State<SimHandle>, Path(jid): Path<String>) -> ApiResult {
+    Ok(axum::Json(json!(sim.group_info(&jid)?)))
 }
 
 async fn not_found() -> ApiError {

@@ -1,7 +1,8 @@
 //! Entry point of the `sim_node` fuzz target (and its corpus replay test):
 //! arbitrary bytes are split into binary nodes and fed to the handler of a
 //! small in-memory world with one logged-in companion, one registering
-//! companion and two accounts with virtual phones. Nothing may panic.
+//! companion, two accounts with virtual phones and a group of both.
+//! Nothing may panic.
 
 use std::sync::OnceLock;
 
@@ -30,6 +31,15 @@ fn template() -> &'static (crate::world::Snapshot, String) {
             .map(|a| a.lid.clone())
             .unwrap_or_default();
         crate::world::testing::add_companion(&mut w, "6281200000001", 1);
+        let _ = w.create_group(
+            &crate::world::groups::NewGroup {
+                owner: "6281200000001",
+                subject: "Fuzz",
+                participants: &["6281200000002".to_owned()],
+                addressing: crate::world::account::Family::Lid,
+            },
+            1,
+        );
         (w.snapshot(), lid)
     })
 }

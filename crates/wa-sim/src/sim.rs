@@ -379,3 +379,65 @@ pub fn parse_recipient(to: &str) -> Result<Jid> {
         _ => Err(Error::BadRequest(format!("unsupported recipient {to}"))),
     }
 }
+
+impl SimHandle {
+    /// Creates a group owned (superadmin) by `owner` with `participants`
+    /// (phone numbers or JIDs); members' companions get the `<create>`
+    /// notification. `pn_addressing` makes a PN-addressed group (LID by
+    /// default, as new real groups). Returns the group JID.
+    pub fn create_group(
+        &self,
+        owner: &str,
+        subject: &str,
+        participants: &[String],
+        pn_addressing: bool,
+    ) -> Result<String> {
+        let mut world = self.shared.lock();
+        let mut phones = Vec::new();
+        for p in participants {
+            let jid = parse_recipient(p)?;
+            let phone = world
+                .phone_of(&jid)
+                .ok_or_else(|| Error::NotFound(format!("account {p}")))?
+                .to_owned();
+            if phone != owner && !phones.contains(&phone) {
+                phones.push(phone);
+            }
+        }
+        let now = now();
+        let id = world.create_group(
+            &crate::world::groups::NewGroup {
+                owner,
+                subject,
+                participants: &phones,
+                addressing: if pn_addressing {
+                    Family::Pn
+                } else {
+                    Family::Lid
+                },
+            },
+            now,
+        )?;
+        let g = world
+            .group(&id)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("group {id}")))?;
+        crate::handler::groups::iq::announce_create(
+            &mut world,
+            &g,
+            &crate::handler::groups::node::Actor::phone(owner),
+            None,
+            now,
+        );
+        Ok(g.jid().to_string())
+    }
+
+    /// The control API view of a group (`<id>@g.us` or the bare id).
+    pub fn group_info(&self, jid: &str) -> Result<crate::world::groups::GroupInfo> {
+        let id = jid.trim().trim_end_matches("@g.us");
+        self.shared
+            .lock()
+            .group_info(id)
+            .ok_or_else(|| Error::NotFound(format!("group {jid}")))
+    }
+}

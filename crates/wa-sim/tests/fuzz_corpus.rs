@@ -279,6 +279,102 @@ fn seeds() -> Vec<(&'static str, Vec<Node>)> {
             ],
         ),
         ("unknown", vec![Node::new("frobnicate"), message]),
+        ("group", group_seed()),
+    ]
+}
+
+/// Group stanzas against the fuzz world's group.
+fn group_seed() -> Vec<Node> {
+    let (world, _) = wa_sim::fuzzing::fuzz_world();
+    let g = world.groups_of("6281200000001")[0].jid();
+    let bob = Jid::pn("6281200000002");
+    let gus = Jid::server_only(Server::Group);
+    let g2 = |id: &str, to: &Jid, typ: &'static str, child: Node| {
+        iq(id, "w:g2", typ, vec![child]).with_attr("to", to.clone())
+    };
+    let part = |j: &Jid| Node::new("participant").with_attr("jid", j.clone());
+    let enc = |t: &'static str, b: &[u8]| {
+        Node::new("enc")
+            .with_attr("v", "2")
+            .with_attr("type", t)
+            .with_bytes(b.to_vec())
+    };
+    vec![
+        g2(
+            "g1",
+            &g,
+            "get",
+            Node::new("query").with_attr("request", "interactive"),
+        ),
+        g2(
+            "g2",
+            &gus,
+            "get",
+            Node::new("participating").with_child(Node::new("participants")),
+        ),
+        g2("g3", &g, "set", b("subject", b"New")),
+        g2(
+            "g4",
+            &g,
+            "set",
+            Node::new("description")
+                .with_attr("id", "D1")
+                .with_child(b("body", b"about")),
+        ),
+        g2("g5", &g, "set", Node::new("promote").with_child(part(&bob))),
+        g2("g6", &g, "set", Node::new("announcement")),
+        g2(
+            "g7",
+            &g,
+            "set",
+            Node::new("ephemeral").with_attr("expiration", "86400"),
+        ),
+        g2("g8", &g, "get", Node::new("invite")),
+        g2(
+            "g9",
+            &gus,
+            "set",
+            Node::new("invite").with_attr("code", "x"),
+        ),
+        g2(
+            "g10",
+            &gus,
+            "set",
+            Node::new("create")
+                .with_attr("subject", "S")
+                .with_child(part(&bob)),
+        ),
+        Node::new("message")
+            .with_attr("id", "3EB0GSEED")
+            .with_attr("to", g.clone())
+            .with_attr("type", "text")
+            .with_child(enc("skmsg", &[0x33, 8, 1, 16, 0, 26, 0]))
+            .with_child(
+                Node::new("participants").with_child(
+                    Node::new("to")
+                        .with_attr("jid", bob.clone())
+                        .with_child(enc("pkmsg", &[0x33, 8, 1])),
+                ),
+            ),
+        Node::new("receipt")
+            .with_attr("id", "3EB0GSEED")
+            .with_attr("to", g.clone())
+            .with_attr("participant", bob.clone())
+            .with_attr("type", "retry"),
+        iq(
+            "g11",
+            "w:profile:picture",
+            "set",
+            vec![b("picture", &[0xFF, 0xD8])],
+        )
+        .with_attr("target", g.clone()),
+        g2("g12", &g, "set", Node::new("remove").with_child(part(&bob))),
+        g2(
+            "g13",
+            &gus,
+            "set",
+            Node::new("leave").with_child(Node::new("group").with_attr("id", g.clone())),
+        ),
     ]
 }
 

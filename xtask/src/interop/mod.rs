@@ -86,6 +86,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         ("sim-chat", sim::chat),
         ("sim-media", sim::media),
         ("sim-appstate", sim::appstate),
+        ("sim-group", sim::group),
     ];
     let mut ran = 0;
     for (name, suite) in suites {

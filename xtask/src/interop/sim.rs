@@ -1,5 +1,5 @@
-//! Interop suites `sim-link`, `sim-chat`, `sim-media` and `sim-appstate`: an
-//! unmodified Baileys client against the `wa-sim` binary.
+//! Interop suites `sim-link`, `sim-chat`, `sim-media`, `sim-appstate` and
+//! `sim-group`: an unmodified Baileys client against the `wa-sim` binary.
 //!
 //! Each suite builds `wa-sim`, starts it on a free port (`--listen
 //! 127.0.0.1:0`, address read from its first stdout line), reads `/sim/info`
@@ -39,6 +39,12 @@ pub(crate) fn media() -> anyhow::Result<()> {
 /// `sim-appstate`: chat modifications round-trip between two companions.
 pub(crate) fn appstate() -> anyhow::Result<()> {
     scenario("sim-appstate.mjs")
+}
+
+/// `sim-group`: group messages with virtual phones (sender keys), group
+/// create/subject/metadata through Baileys' own API.
+pub(crate) fn group() -> anyhow::Result<()> {
+    scenario("sim-group.mjs")
 }
 
 /// A running `wa-sim` child, killed on drop.

@@ -67,6 +67,9 @@ pub fn dispatch(ctx: &mut Ctx<'_>, node: Node) -> Handled {
         "w:sync:app:state" => super::appstate::handle(ctx, &node),
         "w:g2" => super::groups::handle_iq(ctx, &node),
         "w:m" => super::media::handle(ctx, &node),
+        "w:profile:picture" if super::groups::picture::target_group(&node).is_some() => {
+            super::groups::picture::handle(ctx, &node)
+        }
         "privacy"
         | "blocklist"
         | "abt"

@@ -17,7 +17,7 @@
 //! | [`profile`] | `w:profile:picture`, `status`, `privacy`, `blocklist` (stored per account) |
 //! | [`media`] | `w:m`: `media_conn` (upload host and auth token) |
 //! | [`appstate`] | `w:sync:app:state`: fetch and push of app-state patches, `server_sync` |
-//! | [`groups`] | `w:g2` and group/broadcast messages (refused until the groups module lands) |
+//! | [`groups`] | `w:g2`, `w:gp2` notifications, group/broadcast messages and receipts |
 //! | [`crate::pairing`] | `md`: pairing by code, `pair-device-sign` |
 //!
 //! Adding an area: write `handler/<area>.rs` with a `handle(ctx, node)` and

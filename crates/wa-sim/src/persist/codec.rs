@@ -8,7 +8,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serializer};
 use wa_proto::binary::Node;
 use wa_proto::keys::{KeyPair, PrivateKey, PublicKey};
-use wa_proto::signal::SessionRecord;
+use wa_proto::signal::{SenderKeyRecord, SessionRecord};
 
 fn hex_to<const N: usize, E: serde::de::Error>(s: &str) -> Result<[u8; N], E> {
     let v = hex::decode(s).map_err(E::custom)?;
@@ -86,5 +86,20 @@ pub(crate) mod node {
         let s = String::deserialize(d)?;
         let b = STANDARD.decode(s).map_err(D::Error::custom)?;
         wa_proto::binary::decode(&b).map_err(D::Error::custom)
+    }
+}
+
+/// A Signal [`SenderKeyRecord`] as base64 of its serialized form.
+pub(crate) mod sender_key {
+    use super::*;
+    pub(crate) fn serialize<S: Serializer>(r: &SenderKeyRecord, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(r.to_bytes()))
+    }
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<SenderKeyRecord, D::Error> {
+        let s = String::deserialize(d)?;
+        let b = STANDARD.decode(s).map_err(D::Error::custom)?;
+        SenderKeyRecord::from_bytes(&b).map_err(D::Error::custom)
     }
 }

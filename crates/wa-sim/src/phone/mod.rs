@@ -14,8 +14,10 @@
 //! | [`send`] | the phone sending a message: bundles, encryption, fan-out |
 //! | [`media`] | downloading/decrypting received attachments, encrypting and storing sent images |
 //! | [`bootstrap`] | what the phone sends a freshly linked companion |
+//! | [`group`] | sender keys: group and broadcast messages both ways |
 
 pub mod bootstrap;
+pub mod group;
 pub mod inbox;
 pub mod media;
 pub mod receive;
@@ -76,6 +78,9 @@ pub struct Phone {
     sessions: BTreeMap<String, SessionBox>,
     inbox: Vec<InboxEntry>,
     recent: VecDeque<SentMessage>,
+    /// Sender keys (groups and broadcast lists).
+    #[serde(default)]
+    pub(crate) groups: group::GroupKeys,
 }
 
 impl Phone {
@@ -101,6 +106,7 @@ impl Phone {
             sessions: BTreeMap::new(),
             inbox: Vec::new(),
             recent: VecDeque::new(),
+            groups: group::GroupKeys::default(),
         };
         phone.refill_prekeys(rng);
         phone

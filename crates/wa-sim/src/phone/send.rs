@@ -97,8 +97,11 @@ pub fn text(body: &str) -> Outgoing {
 /// The phone of `owner` sends `out` to user `to` (PN or LID JID); returns
 /// the message id.
 pub fn send(world: &mut World, owner: &str, to: &Jid, out: &Outgoing, now: u64) -> Result<String> {
-    if to.is_group() || to.is_broadcast() {
-        return Err(Error::Unsupported("group and broadcast sends".into()));
+    if to.is_group() {
+        return super::group::send_group(world, owner, to, out, now);
+    }
+    if to.is_broadcast() {
+        return Err(Error::Unsupported("broadcast sends from a phone".into()));
     }
     if !matches!(to.server, Server::Pn | Server::Lid) {
         return Err(Error::BadRequest(format!("cannot send to {to}")));

@@ -12,9 +12,11 @@
 //! | [`presence`] | availability and presence subscriptions |
 //! | [`profile`] | pictures, status time, privacy settings, blocklists |
 //! | [`routing`] | delivering stanzas to devices, acks, the offline flush |
+//! | [`groups`] | groups: subject, description, participants, settings |
 
 pub mod account;
 pub mod conns;
+pub mod groups;
 pub mod presence;
 pub mod profile;
 pub mod queue;
@@ -41,6 +43,7 @@ pub struct World {
     lids: HashMap<String, String>,
     pub(crate) conns: Conns,
     pub(crate) presence: presence::Presence,
+    pub(crate) groups: groups::Groups,
     pub(crate) rng: StdRng,
     /// `host:port` advertised for media and in URLs.
     pub(crate) host: String,
@@ -64,6 +67,9 @@ pub struct Snapshot {
     /// App-state collections and sync keys.
     #[serde(default)]
     pub appstate: crate::appstate::AppStateStore,
+    /// Every group.
+    #[serde(default)]
+    pub groups: Vec<groups::Group>,
 }
 
 impl World {
@@ -80,6 +86,7 @@ impl World {
             lids: HashMap::new(),
             conns: Conns::default(),
             presence: presence::Presence::default(),
+            groups: groups::Groups::new(),
             rng,
             host: host.into(),
             stanza_prefix: format!("{prefix:08X}"),
@@ -97,6 +104,9 @@ impl World {
             self.lids.insert(a.lid.clone(), a.phone.clone());
             self.accounts.insert(a.phone.clone(), a);
         }
+        for g in snap.groups {
+            self.groups.insert(g.id.clone(), g);
+        }
     }
 
     /// The persistent state.
@@ -105,6 +115,7 @@ impl World {
             version: 1,
             accounts: self.accounts.values().cloned().collect(),
             appstate: self.appstate.clone(),
+            groups: self.groups.values().cloned().collect(),
         }
     }
 
