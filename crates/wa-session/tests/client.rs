@@ -169,3 +169,176 @@ async fn removal_from_the_phone_logs_out() {
     assert_eq!(c.status(), Status::LoggedOut);
     assert!(store.device("frank").await.unwrap().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qr_codes_rotate_then_time_out() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path());
+    let options = wa_session::client::Options {
+        qr_first: std::time::Duration::from_millis(300),
+        qr_next: std::time::Duration::from_millis(100),
+        ..test_options()
+    };
+    let (c, mut events) = wa_session::Client::builder(std::sync::Arc::clone(&store), "nobody")
+        .url(sim.ws_url())
+        .trusted_root(root(&sim))
+        .options(options)
+        .build()
+        .await
+        .unwrap();
+    let mut codes = Vec::new();
+    loop {
+        match next_event(&mut events, |e| {
+            matches!(e, Event::Qr { .. } | Event::QrTimeout)
+        })
+        .await
+        {
+            Event::Qr { code, index, .. } => {
+                assert_eq!(index, codes.len());
+                codes.push(code);
+            }
+            _ => break,
+        }
+    }
+    // The sim sends six refs, as the real server does: six distinct codes
+    // with the same keys, then the timeout.
+    assert_eq!(codes.len(), 6);
+    let refs: std::collections::HashSet<_> = codes
+        .iter()
+        .map(|c| c.split(',').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(refs.len(), 6);
+    assert!(
+        codes
+            .iter()
+            .all(|c| c.split(',').skip(1).eq(codes[0].split(',').skip(1)))
+    );
+    c.join().await;
+    assert_eq!(c.status(), Status::QrTimeout);
+}
+
+/// A minimal HTTP CONNECT proxy: counts tunnels and checks the credentials.
+async fn connect_proxy() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let tunnels = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = std::sync::Arc::clone(&tunnels);
+    tokio::spawn(async move {
+        loop {
+            let Ok((sock, _)) = listener.accept().await else {
+                return;
+            };
+            let count = std::sync::Arc::clone(&count);
+            tokio::spawn(async move {
+                let mut reader = BufReader::new(sock);
+                let mut target = String::new();
+                let mut authorized = false;
+                let mut line = String::new();
+                while reader.read_line(&mut line).await.unwrap() > 0 {
+                    if line == "\r\n" {
+                        break;
+                    }
+                    if let Some(t) = line.strip_prefix("CONNECT ") {
+                        target = t.split_whitespace().next().unwrap().to_owned();
+                    }
+                    // base64("u:p")
+                    if line.trim() == "Proxy-Authorization: Basic dTpw" {
+                        authorized = true;
+                    }
+                    line.clear();
+                }
+                let mut sock = reader.into_inner();
+                if !authorized {
+                    let _ = sock
+                        .write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\n\r\n")
+                        .await;
+                    return;
+                }
+                let mut upstream = tokio::net::TcpStream::connect(target).await.unwrap();
+                sock.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await
+                    .unwrap();
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = tokio::io::copy_bidirectional(&mut sock, &mut upstream).await;
+            });
+        }
+    });
+    (addr, tunnels)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connects_through_an_http_connect_proxy() {
+    let sim = start_sim().await;
+    sim.create_account("6281200000041", "Gina").unwrap();
+    let (proxy, tunnels) = connect_proxy().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path());
+    let options = wa_session::client::Options {
+        proxy: Some(format!("http://u:p@{proxy}")),
+        ..test_options()
+    };
+    let (c, mut events) = wa_session::Client::builder(std::sync::Arc::clone(&store), "gina")
+        .url(sim.ws_url())
+        .trusted_root(root(&sim))
+        .options(options)
+        .build()
+        .await
+        .unwrap();
+    pair_by_qr(&sim, &mut events, "6281200000041").await;
+    // Registration and login connections both went through the tunnel.
+    assert_eq!(tunnels.load(std::sync::atomic::Ordering::SeqCst), 2);
+    c.disconnect().await;
+
+    // Wrong credentials: the proxy refuses and the client reports it.
+    let options = wa_session::client::Options {
+        proxy: Some(format!("http://u:wrong@{proxy}")),
+        ..test_options()
+    };
+    let (c, mut events) = wa_session::Client::builder(store, "gina")
+        .url(sim.ws_url())
+        .trusted_root(root(&sim))
+        .options(options)
+        .build()
+        .await
+        .unwrap();
+    let e = next_event(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
+    assert!(format!("{e:?}").contains("407"), "{e:?}");
+    c.disconnect().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prekeys_are_topped_up_when_the_server_runs_low() {
+    let sim = start_sim().await;
+    sim.create_account("6281200000051", "Hana").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path());
+    let (_c, mut events) = client(&sim, &store, "hana").await;
+    let jid = pair_by_qr(&sim, &mut events, "6281200000051").await;
+    let device = wa_proto::jid::Jid::parse(&jid).unwrap().device;
+    let addr = wa_sim::world::conns::Addr::new("6281200000051", device);
+    let count = |sim: &wa_sim::SimHandle| {
+        sim.with_world(|w| {
+            w.account("6281200000051")
+                .and_then(|a| a.keys(device))
+                .map(|k| k.prekeys.len())
+                .unwrap_or(0)
+        })
+    };
+    let uploaded = count(&sim);
+    // 50 uploaded; the phone's post-link bootstrap may have used one.
+    assert!(uploaded >= 45, "first login uploads a batch: {uploaded}");
+    // Peers fetch bundles until the server is low and notifies us.
+    while count(&sim) >= wa_sim::handler::prekeys::LOW_PREKEYS {
+        sim.with_world(|w| wa_sim::handler::prekeys::take_bundle(w, &addr, 0));
+    }
+    let deadline = std::time::Instant::now() + WAIT;
+    while count(&sim) < 50 {
+        assert!(std::time::Instant::now() < deadline, "no top-up");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // The uploaded ones are marked and new ids were allocated.
+    let unuploaded = store.unuploaded_prekeys("hana", 100).await.unwrap();
+    assert!(unuploaded.is_empty());
+}

@@ -57,17 +57,22 @@ fn lost(e: impl std::fmt::Display) -> Error {
 impl Conn {
     /// Connects to `url`, runs the Noise handshake as `noise_key` trusting
     /// `root`, and sends `payload` (login or registration) in the final
-    /// handshake message. Everything must finish within `timeout`.
+    /// handshake message, through the HTTP `CONNECT` `proxy` if given.
+    /// Everything must finish within `timeout`.
     pub(crate) async fn open(
         url: &str,
         noise_key: &KeyPair,
         root: &TrustedRoot,
         payload: &wa::ClientPayload,
         timeout: Duration,
+        proxy: Option<&str>,
     ) -> Result<Conn> {
-        tokio::time::timeout(timeout, Self::open_inner(url, noise_key, root, payload))
-            .await
-            .map_err(|_| Error::Connection("connect timed out".into()))?
+        tokio::time::timeout(
+            timeout,
+            Self::open_inner(url, noise_key, root, payload, proxy),
+        )
+        .await
+        .map_err(|_| Error::Connection("connect timed out".into()))?
     }
 
     async fn open_inner(
@@ -75,6 +80,7 @@ impl Conn {
         noise_key: &KeyPair,
         root: &TrustedRoot,
         payload: &wa::ClientPayload,
+        proxy: Option<&str>,
     ) -> Result<Conn> {
         // Small buffers: tungstenite's defaults (128 KiB each way) would
         // dominate the memory of an idle session; chat frames are small and
@@ -82,9 +88,21 @@ impl Conn {
         let config = WebSocketConfig::default()
             .read_buffer_size(READ_BUFFER)
             .write_buffer_size(0);
-        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), false)
-            .await
-            .map_err(lost)?;
+        let mut ws = match proxy {
+            None => {
+                tokio_tungstenite::connect_async_with_config(url, Some(config), false)
+                    .await
+                    .map_err(lost)?
+                    .0
+            }
+            Some(p) => {
+                let tunnel = super::proxy::Proxy::parse(p)?.tunnel(url).await?;
+                tokio_tungstenite::client_async_tls_with_config(url, tunnel, Some(config), None)
+                    .await
+                    .map_err(lost)?
+                    .0
+            }
+        };
         let (mut hs, hello) =
             FramedClientHandshake::start(&mut rand::rng(), noise_key.clone(), None)
                 .map_err(Error::Protocol)?;

@@ -1,5 +1,7 @@
 //! After `<success>`: top up the server's one-time prekeys, then go active
 //! so the server delivers the offline queue (ended by `<ib><offline/>`).
+//! The server's `encrypt` notification (prekeys running low while
+//! connected) triggers the same top-up.
 
 use tokio::time::Instant;
 use wa_proto::binary::Node;
@@ -100,6 +102,10 @@ impl Runner {
     }
 
     async fn go_active(&mut self, conn: &mut Conn, link: &mut Link) -> Option<Outcome> {
+        if link.active_sent {
+            return None;
+        }
+        link.active_sent = true;
         let node = Node::new("iq")
             .with_attr("xmlns", "passive")
             .with_attr("type", "set")

@@ -15,6 +15,7 @@
 //! | [`event`] | [`Event`], [`Status`], the reasons |
 //! | [`options`] | timeouts, keepalive, [`Backoff`], prekey thresholds |
 //! | `conn` | one websocket + Noise connection |
+//! | `proxy` | the HTTP `CONNECT` tunnel |
 //! | `runner` | the session task: connect, reconnect, commands, timers |
 //! | `stanza` | stream errors, IQ answers, `<ib>`, receipts, notifications |
 //! | `pairing` | QR refs, pairing by code, `pair-success` |
@@ -30,6 +31,7 @@ pub mod event;
 mod login;
 pub mod options;
 mod pairing;
+mod proxy;
 mod receive;
 mod runner;
 mod stanza;

@@ -24,10 +24,18 @@ pub struct Options {
     /// How long to wait for the end-of-offline marker before reporting
     /// `Connected` anyway.
     pub offline_timeout: Duration,
+    /// How long the first QR code stays valid.
+    pub qr_first: Duration,
+    /// How long each later QR code stays valid.
+    pub qr_next: Duration,
+    /// HTTP `CONNECT` proxy to reach the server through
+    /// (`http://[user:password@]host:port`), if any.
+    pub proxy: Option<String>,
 }
 
 impl Default for Options {
-    /// Keepalive every 25 s with a 20 s grace (whatsmeow pings every
+    /// QR codes valid 60 s then 20 s each (Baileys' `qrTimeout` handling),
+    /// no proxy. Keepalive every 25 s with a 20 s grace (whatsmeow pings every
     /// 20–30 s), IQs time out after 75 s (whatsmeow's default), prekeys
     /// topped up below 5 with batches of 50 (whatsmeow's `MinPreKeyCount`
     /// and `WantedPreKeyCount`).
@@ -41,6 +49,9 @@ impl Default for Options {
             min_prekeys: 5,
             prekey_batch: 50,
             offline_timeout: Duration::from_secs(10),
+            qr_first: Duration::from_secs(60),
+            qr_next: Duration::from_secs(20),
+            proxy: None,
         }
     }
 }

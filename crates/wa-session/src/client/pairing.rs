@@ -2,8 +2,6 @@
 //! number code (`link_code_companion_reg`), and the fail-closed check of
 //! `pair-success` before anything is stored.
 
-use std::time::Duration;
-
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 use wa_proto::binary::Node;
@@ -19,11 +17,6 @@ use super::event::{Event, Status};
 use super::runner::{Link, Outcome, Pending, Phase, Runner};
 use crate::store::WriteBatch;
 use crate::{Error, Result};
-
-/// The first QR stays valid 60 s, each later one 20 s (Baileys'
-/// `qrTimeout` handling in `socket.js`).
-const FIRST_QR: Duration = Duration::from_secs(60);
-const NEXT_QR: Duration = Duration::from_secs(20);
 
 fn bytes_child(tag: &'static str, b: impl Into<Vec<u8>>) -> Node {
     Node::new(tag).with_bytes(b.into())
@@ -92,7 +85,11 @@ impl Runner {
             self.emit(Event::QrTimeout);
             return Some(Outcome::Stop(Status::QrTimeout));
         };
-        let valid_for = if *next_ref == 0 { FIRST_QR } else { NEXT_QR };
+        let valid_for = if *next_ref == 0 {
+            self.opts.qr_first
+        } else {
+            self.opts.qr_next
+        };
         let index = *next_ref;
         *next_ref += 1;
         *ref_deadline = Some(Instant::now() + valid_for);

@@ -92,6 +92,8 @@ pub(crate) struct Link {
     pub(crate) next_ping: Instant,
     /// When the unanswered keepalive ping was sent.
     pub(crate) ping_sent: Option<Instant>,
+    /// `<active/>` was sent on this connection.
+    pub(crate) active_sent: bool,
     pub(crate) phase: Phase,
 }
 
@@ -226,6 +228,7 @@ impl Runner {
             &self.root,
             &payload,
             self.opts.connect_timeout,
+            self.opts.proxy.as_deref(),
         )
         .await
         {
@@ -249,6 +252,7 @@ impl Runner {
             last_rx: now,
             next_ping: now + self.opts.keepalive_interval,
             ping_sent: None,
+            active_sent: false,
             phase,
         };
         let outcome = self.drive(&mut conn, &mut link).await;

@@ -204,6 +204,9 @@ impl Runner {
         if let Some(o) = self.send(conn, &ack).await {
             return Some(o);
         }
+        if node.attr_str("type") == Some("encrypt") && node.child("count").is_some() {
+            return self.on_prekey_count(conn, link, &node).await;
+        }
         self.emit(Event::Notification(Box::new(node)));
         None
     }
