@@ -84,6 +84,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         ("pair", pair::run),
         ("sim-link", sim::link),
         ("sim-chat", sim::chat),
+        ("sim-profile", sim::profile),
     ];
     let mut ran = 0;
     for (name, suite) in suites {

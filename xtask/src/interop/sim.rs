@@ -31,6 +31,12 @@ pub(crate) fn chat() -> anyhow::Result<()> {
     scenario("sim-chat.mjs")
 }
 
+/// `sim-profile`: status, push name, pictures, privacy, blocklist,
+/// presence, chat states and logout.
+pub(crate) fn profile() -> anyhow::Result<()> {
+    scenario("sim-profile.mjs")
+}
+
 /// A running `wa-sim` child, killed on drop.
 struct SimProcess {
     child: Child,
