@@ -552,3 +552,42 @@ async fn logout_and_phone_unlink_remove_devices() {
         .await;
     assert_eq!(r.attr_str("type"), Some("error"));
 }
+
+#[tokio::test]
+async fn profile_state_survives_a_restart() {
+    let dir = std::env::temp_dir().join(format!("wa-sim-profile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = wa_sim::SimConfig {
+        data_dir: Some(dir.clone()),
+        ..wa_sim::SimConfig::local()
+    };
+    let sim = wa_sim::Sim::start(config.clone()).await.unwrap();
+    sim.create_account(ANN, "Ann").unwrap();
+    sim.create_account(BOB, "Bob").unwrap();
+    let before = sim
+        .change_profile(
+            ANN,
+            ProfileChange {
+                status: Some("persisted".into()),
+                picture: Some(Some(vec![0xff, 0xd8, 9, 9])),
+                privacy: vec![("online".into(), "none".into())],
+                block: vec![BOB.into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sim.shutdown().await;
+    drop(sim);
+    let sim = wa_sim::Sim::start(config).await.unwrap();
+    let after = sim.account_view(ANN).unwrap();
+    for key in ["status", "privacy", "blocklist"] {
+        assert_eq!(after[key], before[key], "{key}");
+    }
+    assert_eq!(after["picture"]["id"], before["picture"]["id"]);
+    let id: u64 = after["picture"]["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(sim.picture(ANN, id), Some(vec![0xff, 0xd8, 9, 9]));
+    assert_eq!(after["privacy"]["online"], "none");
+    assert_eq!(after["blocklist"][0], BOB);
+    sim.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
