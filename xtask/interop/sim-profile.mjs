@@ -2,6 +2,7 @@
 // privacy, blocklist, presence and logout handling. Every step asserts on
 // values: what the sim stores (GET /sim/accounts/{phone}) and what Baileys
 // returns or emits.
+import { pathToFileURL } from 'node:url'
 import { setup, step, run, assert, assertEq, waitUntil, sleep, linkByQr, textOf } from './sim-lib.mjs'
 
 const ANN = '6281277770001' // the Baileys account
@@ -59,6 +60,21 @@ run(async () => {
     assert(body.equals(PICTURE), 'downloaded bytes equal the picture')
     const preview = await sock.profilePictureUrl(BOB_JID, 'preview')
     assert(preview.includes('type=preview'), `preview url ${preview}`)
+  })
+
+  await step('set, fetch and remove its own profile picture', async () => {
+    const { default: sharp } = await import(pathToFileURL(process.cwd() + '/node_modules/sharp/dist/index.mjs').href)
+    const img = await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: 200, g: 40, b: 40 } } }).jpeg().toBuffer()
+    const me = sock.authState.creds.me.id
+    await sock.updateProfilePicture(me, img)
+    const acc = await api.account(ANN)
+    assert(acc.picture && acc.picture.size > 100, `stored picture ${JSON.stringify(acc.picture)}`)
+    const url = await sock.profilePictureUrl(me, 'image')
+    const body = Buffer.from(await (await fetch(url)).arrayBuffer())
+    assertEq(body.length, acc.picture.size, 'downloaded size')
+    assertEq([body[0], body[1]], [0xff, 0xd8], 'a JPEG (as Baileys resized it)')
+    await sock.removeProfilePicture(me)
+    assertEq((await api.account(ANN)).picture, null, 'picture removed')
   })
 
   await step('privacy settings update and fetch', async () => {
