@@ -591,3 +591,22 @@ async fn profile_state_survives_a_restart() {
     sim.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn push_name_from_the_login_payload() {
+    let sim = start_sim().await;
+    sim.create_account(ANN, "Ann").unwrap();
+    let c = provisioned_client(&sim, ANN, 41).await;
+    let secrets = c.secrets.clone();
+    c.close().await;
+    let mut payload = wa_proto::pair::payload::login_payload(
+        &wa_proto::pair::payload::ClientConfig::default(),
+        ANN,
+        u32::from(secrets.me.clone().unwrap().1),
+    )
+    .unwrap();
+    payload.push_name = Some("Ann from login".into());
+    let mut c = TestClient::connect(&sim, secrets, payload, 42).await;
+    c.recv_tag("success").await;
+    assert_eq!(sim.account_view(ANN).unwrap()["name"], "Ann from login");
+}
