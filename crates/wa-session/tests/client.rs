@@ -188,18 +188,13 @@ async fn qr_codes_rotate_then_time_out() {
         .await
         .unwrap();
     let mut codes = Vec::new();
-    loop {
-        match next_event(&mut events, |e| {
-            matches!(e, Event::Qr { .. } | Event::QrTimeout)
-        })
-        .await
-        {
-            Event::Qr { code, index, .. } => {
-                assert_eq!(index, codes.len());
-                codes.push(code);
-            }
-            _ => break,
-        }
+    while let Event::Qr { code, index, .. } = next_event(&mut events, |e| {
+        matches!(e, Event::Qr { .. } | Event::QrTimeout)
+    })
+    .await
+    {
+        assert_eq!(index, codes.len());
+        codes.push(code);
     }
     // The sim sends six refs, as the real server does: six distinct codes
     // with the same keys, then the timeout.

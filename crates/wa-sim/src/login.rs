@@ -64,6 +64,14 @@ pub fn on_client_hello(
                 .with_attr("location", "sim")
                 .with_attr("creation", account.created.to_string())
                 .with_attr("lid", lid);
+            // A `pushName` in the payload is the account's push name.
+            if let Some(name) = login.push_name.as_deref().filter(|n| !n.is_empty())
+                && let Some(a) = world.account_mut(&phone)
+                && a.name != name
+            {
+                a.name = name.to_owned();
+                world.dirty = true;
+            }
             if let Some(old) = world.conns.of_device(&addr) {
                 world.conns.send(old, Out::Close(Some(conflict_replaced())));
                 world.conns.remove(old);

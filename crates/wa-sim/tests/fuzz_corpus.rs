@@ -279,6 +279,73 @@ fn seeds() -> Vec<(&'static str, Vec<Node>)> {
             ],
         ),
         ("unknown", vec![Node::new("frobnicate"), message]),
+        (
+            "profile",
+            vec![
+                iq(
+                    "p1",
+                    "w:profile:picture",
+                    "set",
+                    vec![
+                        Node::new("picture")
+                            .with_attr("type", "image")
+                            .with_bytes(vec![0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]),
+                    ],
+                ),
+                iq(
+                    "p2",
+                    "w:profile:picture",
+                    "get",
+                    vec![
+                        Node::new("picture")
+                            .with_attr("type", "preview")
+                            .with_attr("query", "url"),
+                    ],
+                )
+                .with_attr("target", Jid::pn("6281200000001")),
+                iq("p3", "w:profile:picture", "set", vec![]),
+                iq(
+                    "p4",
+                    "privacy",
+                    "set",
+                    vec![
+                        Node::new("privacy").with_child(
+                            Node::new("category")
+                                .with_attr("name", "last")
+                                .with_attr("value", "none"),
+                        ),
+                    ],
+                ),
+                iq(
+                    "p5",
+                    "blocklist",
+                    "set",
+                    vec![
+                        Node::new("item")
+                            .with_attr("action", "block")
+                            .with_attr("jid", bob.clone())
+                            .with_attr("pn_jid", bob.clone()),
+                    ],
+                ),
+                Node::new("presence")
+                    .with_attr("type", "subscribe")
+                    .with_attr("to", bob.clone()),
+                Node::new("chatstate")
+                    .with_attr("to", bob.clone())
+                    .with_child(Node::new("composing").with_attr("media", "audio")),
+                iq(
+                    "p6",
+                    "blocklist",
+                    "set",
+                    vec![
+                        Node::new("item")
+                            .with_attr("action", "unblock")
+                            .with_attr("jid", bob.clone()),
+                    ],
+                ),
+                Node::new("presence").with_attr("type", "unavailable"),
+            ],
+        ),
         ("group", group_seed()),
     ]
 }

@@ -552,3 +552,61 @@ async fn logout_and_phone_unlink_remove_devices() {
         .await;
     assert_eq!(r.attr_str("type"), Some("error"));
 }
+
+#[tokio::test]
+async fn profile_state_survives_a_restart() {
+    let dir = std::env::temp_dir().join(format!("wa-sim-profile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = wa_sim::SimConfig {
+        data_dir: Some(dir.clone()),
+        ..wa_sim::SimConfig::local()
+    };
+    let sim = wa_sim::Sim::start(config.clone()).await.unwrap();
+    sim.create_account(ANN, "Ann").unwrap();
+    sim.create_account(BOB, "Bob").unwrap();
+    let before = sim
+        .change_profile(
+            ANN,
+            ProfileChange {
+                status: Some("persisted".into()),
+                picture: Some(Some(vec![0xff, 0xd8, 9, 9])),
+                privacy: vec![("online".into(), "none".into())],
+                block: vec![BOB.into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sim.shutdown().await;
+    drop(sim);
+    let sim = wa_sim::Sim::start(config).await.unwrap();
+    let after = sim.account_view(ANN).unwrap();
+    for key in ["status", "privacy", "blocklist"] {
+        assert_eq!(after[key], before[key], "{key}");
+    }
+    assert_eq!(after["picture"]["id"], before["picture"]["id"]);
+    let id: u64 = after["picture"]["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(sim.picture(ANN, id), Some(vec![0xff, 0xd8, 9, 9]));
+    assert_eq!(after["privacy"]["online"], "none");
+    assert_eq!(after["blocklist"][0], BOB);
+    sim.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn push_name_from_the_login_payload() {
+    let sim = start_sim().await;
+    sim.create_account(ANN, "Ann").unwrap();
+    let c = provisioned_client(&sim, ANN, 41).await;
+    let secrets = c.secrets.clone();
+    c.close().await;
+    let mut payload = wa_proto::pair::payload::login_payload(
+        &wa_proto::pair::payload::ClientConfig::default(),
+        ANN,
+        u32::from(secrets.me.clone().unwrap().1),
+    )
+    .unwrap();
+    payload.push_name = Some("Ann from login".into());
+    let mut c = TestClient::connect(&sim, secrets, payload, 42).await;
+    c.recv_tag("success").await;
+    assert_eq!(sim.account_view(ANN).unwrap()["name"], "Ann from login");
+}

@@ -87,6 +87,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         ("sim-media", sim::media),
         ("sim-appstate", sim::appstate),
         ("sim-group", sim::group),
+        ("sim-profile", sim::profile),
     ];
     let mut ran = 0;
     for (name, suite) in suites {

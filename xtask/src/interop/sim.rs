@@ -47,6 +47,12 @@ pub(crate) fn group() -> anyhow::Result<()> {
     scenario("sim-group.mjs")
 }
 
+/// `sim-profile`: status, push name, pictures, privacy, blocklist,
+/// presence, chat states and logout.
+pub(crate) fn profile() -> anyhow::Result<()> {
+    scenario("sim-profile.mjs")
+}
+
 /// A running `wa-sim` child, killed on drop.
 struct SimProcess {
     child: Child,
