@@ -272,16 +272,14 @@ impl Client {
     }
 
     /// Unlinks this device (`remove-companion-device`) and deletes its
-    /// credentials and keys. Works offline too (then only locally).
+    /// credentials and keys. While disconnected it only deletes them locally.
     ///
     /// # Errors
-    /// Store errors.
+    /// Store errors; [`Error::Stopped`] if the session task has already
+    /// ended (then [`crate::SessionManager::logout`] clears a stopped
+    /// session).
     pub async fn logout(&self) -> Result<()> {
-        let res = match self.call(Command::Logout).await {
-            Ok(r) => r,
-            Err(Error::Stopped) => Ok(()),
-            Err(e) => Err(e),
-        };
+        let res = self.call(Command::Logout).await.and_then(|r| r);
         self.join().await;
         res
     }
