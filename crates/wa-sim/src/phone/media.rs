@@ -1,7 +1,7 @@
 //! Media for virtual phones: downloading, checking and decrypting the
 //! attachment of a received media message (the inbox records its mimetype,
 //! decrypted size and SHA-256), and encrypting and "uploading" (straight
-//! into the sim's [`MediaStore`](crate::media::MediaStore)) an image the
+//! into the sim's [`MediaStore`]) an image the
 //! phone sends.
 
 use rand::RngExt;
