@@ -18,7 +18,7 @@ use crate::world::conns::Addr;
 use crate::world::queue::Class;
 
 /// Receipt types forwarded to the original sender.
-const FORWARDED: &[&str] = &["", "inactive", "read", "played"];
+pub(crate) const FORWARDED: &[&str] = &["", "inactive", "read", "played"];
 
 /// Handles a client `<receipt>`.
 pub fn handle_receipt(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
@@ -70,20 +70,37 @@ pub fn handle_receipt(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
     let Some(from) = ctx.world.account(&me.phone).map(|a| a.user_jid(family)) else {
         return Ok(());
     };
+    forward_to_author(ctx, &author, from, None, &id, &kind, node);
+    Ok(())
+}
+
+/// Delivers a delivery/read/played receipt to every companion of the
+/// message's author: `from` is the reader (1:1) or the group, with the
+/// reader as `participant` in groups. `inactive` counts as delivered.
+pub fn forward_to_author(
+    ctx: &mut Ctx<'_>,
+    author: &Addr,
+    from: Jid,
+    participant: Option<Jid>,
+    id: &str,
+    kind: &str,
+    node: &Node,
+) {
     for dev in ctx.world.companions(&author.phone) {
-        let mut r = Node::new("receipt")
-            .with_attr("from", from.clone())
-            .with_attr("id", id.clone())
-            .with_attr("t", ctx.now.to_string());
+        let mut r = Node::new("receipt").with_attr("from", from.clone());
+        if let Some(p) = &participant {
+            r.attrs.insert("participant", p.clone());
+        }
+        r.attrs.insert("id", id.to_owned());
+        r.attrs.insert("t", ctx.now.to_string());
         if !kind.is_empty() && kind != "inactive" {
-            r.attrs.insert("type", kind.clone());
+            r.attrs.insert("type", kind.to_owned());
         }
         if let Some(list) = node.child("list") {
             r.push_child(list.clone());
         }
         ctx.world.deliver(&dev, Class::Receipt, r);
     }
-    Ok(())
 }
 
 fn forward_retry(ctx: &mut Ctx<'_>, me: &Addr, author: &Addr, family: Family, node: &Node) {

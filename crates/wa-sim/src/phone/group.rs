@@ -25,7 +25,7 @@ use wa_proto::signal::{
 
 use super::SentMessage;
 use super::inbox::{InboxEntry, classify};
-use super::receive::decrypt_enc;
+use super::receive::{decrypt_enc, retry_children};
 use super::send::{Outgoing, encrypt_for, new_message_id};
 use crate::error::{Error, Result};
 use crate::persist::codec::sender_key;
@@ -191,14 +191,7 @@ fn send_retry(world: &mut World, inc: &GroupIncoming) {
         .with_attr("id", inc.id.clone())
         .with_attr("type", "retry")
         .with_attr("t", inc.now.to_string())
-        .with_children([
-            Node::new("retry")
-                .with_attr("count", "1")
-                .with_attr("id", inc.id.clone())
-                .with_attr("t", inc.now.to_string())
-                .with_attr("v", "1"),
-            Node::new("registration").with_bytes(registration.to_be_bytes().to_vec()),
-        ]);
+        .with_children(retry_children(&inc.id, inc.now, registration));
     world.deliver(&inc.sender, Class::Receipt, r);
 }
 

@@ -153,6 +153,19 @@ pub fn send_receipt(world: &mut World, inc: &Incoming, kind: Option<&'static str
 }
 
 /// Asks the sending device to re-send (its session with the phone broke).
+/// The children of a phone's retry receipt for message `id` received at
+/// `now`: `<retry count=1 id t v=1/>` and its registration id.
+pub(super) fn retry_children(id: &str, now: u64, registration: u32) -> [Node; 2] {
+    [
+        Node::new("retry")
+            .with_attr("count", "1")
+            .with_attr("id", id.to_owned())
+            .with_attr("t", now.to_string())
+            .with_attr("v", "1"),
+        Node::new("registration").with_bytes(registration.to_be_bytes().to_vec()),
+    ]
+}
+
 fn send_retry(world: &mut World, inc: &Incoming) {
     let Some(account) = world.account(&inc.owner) else {
         return;
@@ -167,13 +180,6 @@ fn send_retry(world: &mut World, inc: &Incoming) {
         .with_attr("id", inc.id.clone())
         .with_attr("type", "retry")
         .with_attr("t", inc.now.to_string())
-        .with_children([
-            Node::new("retry")
-                .with_attr("count", "1")
-                .with_attr("id", inc.id.clone())
-                .with_attr("t", inc.now.to_string())
-                .with_attr("v", "1"),
-            Node::new("registration").with_bytes(registration.to_be_bytes().to_vec()),
-        ]);
+        .with_children(retry_children(&inc.id, inc.now, registration));
     world.deliver(&inc.sender, Class::Receipt, r);
 }

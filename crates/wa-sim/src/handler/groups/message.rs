@@ -31,8 +31,6 @@ use crate::world::queue::Class;
 const COPY_ATTRS: &[&str] = &["type", "edit", "category", "push_priority", "expiration"];
 /// Children of a client message passed through to recipients.
 const PASS_THROUGH: &[&str] = &["device-identity", "meta"];
-/// Receipt types forwarded to the author.
-const FORWARDED: &[&str] = &["", "inactive", "read", "played"];
 
 /// `<message from=CHAT participant=SENDER_DEVICE ...>` without content, in
 /// the shape Baileys reads for group messages.
@@ -221,25 +219,20 @@ pub fn route_receipt(ctx: &mut Ctx<'_>, reader: &Addr, node: &Node) -> Handled {
         ctx.world.deliver(&author, Class::Receipt, r);
         return Ok(());
     }
-    if !FORWARDED.contains(&kind.as_str()) {
+    if !crate::handler::receipt::FORWARDED.contains(&kind.as_str()) {
         return Ok(());
     }
     let Some(reader_jid) = ctx.world.account(&reader.phone).map(|a| a.user_jid(family)) else {
         return Ok(());
     };
-    for dev in ctx.world.companions(&author.phone) {
-        let mut r = Node::new("receipt")
-            .with_attr("from", chat.to_non_ad())
-            .with_attr("participant", reader_jid.clone())
-            .with_attr("id", id.clone())
-            .with_attr("t", ctx.now.to_string());
-        if !kind.is_empty() && kind != "inactive" {
-            r.attrs.insert("type", kind.clone());
-        }
-        if let Some(list) = node.child("list") {
-            r.push_child(list.clone());
-        }
-        ctx.world.deliver(&dev, Class::Receipt, r);
-    }
+    crate::handler::receipt::forward_to_author(
+        ctx,
+        &author,
+        chat.to_non_ad(),
+        Some(reader_jid),
+        &id,
+        &kind,
+        node,
+    );
     Ok(())
 }
