@@ -7,13 +7,10 @@ use tokio::time::Instant;
 use wa_proto::binary::Node;
 use wa_proto::signal::PreKey;
 
+use super::bytes_child;
 use super::conn::Conn;
 use super::runner::{Link, Outcome, Pending, Phase, Runner};
 use crate::store::WriteBatch;
-
-fn bytes_child(tag: &'static str, b: impl Into<Vec<u8>>) -> Node {
-    Node::new(tag).with_bytes(b.into())
-}
 
 /// A prekey id on the wire: 3 bytes big-endian.
 fn id3(id: u32) -> Vec<u8> {

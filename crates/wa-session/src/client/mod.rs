@@ -59,6 +59,11 @@ pub(crate) fn server_jid() -> Jid {
     Jid::server_only(Server::Pn)
 }
 
+/// `<tag>bytes</tag>`.
+pub(crate) fn bytes_child(tag: &'static str, b: impl Into<Vec<u8>>) -> Node {
+    Node::new(tag).with_bytes(b.into())
+}
+
 /// The receiving end of a session's events.
 pub type EventStream = mpsc::UnboundedReceiver<Event>;
 

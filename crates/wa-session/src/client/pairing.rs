@@ -12,15 +12,12 @@ use wa_proto::pair::code::{CompanionCodePairing, PairCode};
 use wa_proto::pair::qr::QrData;
 use wa_proto::signal::ProtocolAddress;
 
+use super::bytes_child;
 use super::conn::Conn;
 use super::event::{Event, Status};
 use super::runner::{Link, Outcome, Pending, Phase, Runner};
 use crate::store::WriteBatch;
 use crate::{Error, Result};
-
-fn bytes_child(tag: &'static str, b: impl Into<Vec<u8>>) -> Node {
-    Node::new(tag).with_bytes(b.into())
-}
 
 impl Runner {
     pub(crate) async fn on_pair_device(
