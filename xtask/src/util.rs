@@ -11,6 +11,13 @@ pub(crate) fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Cargo's target directory (`$CARGO_TARGET_DIR` or `target/`).
+pub(crate) fn target_dir() -> PathBuf {
+    std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target"))
+}
+
 /// Runs a command in the workspace root, echoing it, and fails on a non-zero exit.
 pub(crate) fn run(cmd: &mut Command) -> anyhow::Result<()> {
     cmd.current_dir(root());

@@ -11,15 +11,16 @@
 //! `xtask/interop/sim-<name>.mjs` on top of `sim-lib.mjs`, add a function
 //! here calling [`scenario`] and register it in `interop/mod.rs`.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context, bail, ensure};
 
 use super::ensure_oracle;
-use crate::util::{cargo, root, run as run_cmd};
+use crate::load::sim_proc::SimProcess;
+use crate::util::root;
 
 /// `sim-link`: QR link, pairing code, re-login from saved credentials.
 pub(crate) fn link() -> anyhow::Result<()> {
@@ -53,42 +54,6 @@ pub(crate) fn profile() -> anyhow::Result<()> {
     scenario("sim-profile.mjs")
 }
 
-/// A running `wa-sim` child, killed on drop.
-struct SimProcess {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for SimProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_sim() -> anyhow::Result<SimProcess> {
-    run_cmd(cargo().args(["build", "-q", "-p", "wa-sim", "--bin", "wa-sim"]))?;
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| root().join("target"));
-    let mut child = Command::new(target.join("debug/wa-sim"))
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .context("starting wa-sim")?;
-    let stdout = child.stdout.take().context("wa-sim stdout")?;
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
-    let addr = line.trim().to_owned();
-    let sim = SimProcess { child, addr };
-    ensure!(
-        sim.addr.starts_with("127.0.0.1:"),
-        "unexpected first line from wa-sim: {line:?}"
-    );
-    Ok(sim)
-}
-
 /// A minimal HTTP/1.1 GET on loopback returning the body.
 fn http_get(addr: &str, path: &str) -> anyhow::Result<String> {
     let mut s = TcpStream::connect(addr)?;
@@ -106,7 +71,7 @@ fn http_get(addr: &str, path: &str) -> anyhow::Result<String> {
 
 fn scenario(script: &str) -> anyhow::Result<()> {
     let dir = ensure_oracle()?;
-    let sim = start_sim()?;
+    let sim = SimProcess::start(false)?;
     let info: serde_json::Value = serde_json::from_str(&http_get(&sim.addr, "/sim/info")?)?;
     let root_key = info["root_public_key_hex"]
         .as_str()

@@ -20,7 +20,7 @@
 
 mod raw;
 mod sessions;
-mod sim_proc;
+pub(crate) mod sim_proc;
 
 use std::time::Duration;
 

@@ -30,7 +30,7 @@ use wa_proto::noise::{FramedClientHandshake, NoiseSocket, Step, TrustedRoot};
 use wa_proto::pair::payload::{ClientConfig, login_payload};
 use wa_proto::signal::{LocalIdentity, SignedPreKey};
 
-use super::sim_proc::{Control, Memory, SimProcess};
+use super::sim_proc::{Control, Memory, SimProcess, provision_companion};
 
 /// Options of the raw-connection test.
 #[derive(Debug, Clone)]
@@ -132,20 +132,7 @@ pub(crate) fn run(opts: &RawOpts) -> anyhow::Result<RawReport> {
         let noise = KeyPair::generate(&mut rng);
         let identity = LocalIdentity::generate(&mut rng);
         let signed = SignedPreKey::generate(&identity.key_pair, 1, &mut rng);
-        let r = control.post(
-            &format!("/sim/accounts/{phone}/devices"),
-            &json!({
-                "noise_key": hex::encode(noise.public.as_bytes()),
-                "identity_key": hex::encode(identity.key_pair.public.as_bytes()),
-                "registration_id": identity.registration_id,
-                "signed_prekey": {
-                    "id": signed.id,
-                    "key": hex::encode(signed.key_pair.public.as_bytes()),
-                    "signature": hex::encode(signed.signature),
-                },
-                "platform": "load",
-            }),
-        )?;
+        let r = provision_companion(&mut control, &phone, &noise, &identity, &signed)?;
         let device = r["device"].as_u64().context("device")?;
         creds.push(Creds {
             phone,

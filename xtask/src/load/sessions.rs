@@ -30,8 +30,8 @@ use wa_session::store::{
     CommitContext, DeviceCredentials, SqliteOptions, SqliteStore, Store, Synchronous, WriteBatch,
 };
 
-use super::sim_proc::{Control, SimProcess};
-use crate::util::{cargo, root, run as run_cmd};
+use super::sim_proc::{Control, SimProcess, provision_companion};
+use crate::util::{cargo, run as run_cmd, target_dir};
 
 /// Options of the sessions test.
 #[derive(Debug, Clone)]
@@ -109,20 +109,7 @@ pub(crate) fn run(opts: &SessionsOpts) -> anyhow::Result<SessionsReport> {
         let signed = SignedPreKey::generate(&identity.key_pair, 1, &mut rng);
         let mut adv = [0u8; 32];
         rng.fill_bytes(&mut adv);
-        let r = control.post(
-            &format!("/sim/accounts/{phone}/devices"),
-            &json!({
-                "noise_key": hex::encode(noise.public.as_bytes()),
-                "identity_key": hex::encode(identity.key_pair.public.as_bytes()),
-                "registration_id": identity.registration_id,
-                "signed_prekey": {
-                    "id": signed.id,
-                    "key": hex::encode(signed.key_pair.public.as_bytes()),
-                    "signature": hex::encode(signed.signature),
-                },
-                "platform": "load",
-            }),
-        )?;
+        let r = provision_companion(&mut control, &phone, &noise, &identity, &signed)?;
         let text = |k: &str| r[k].as_str().with_context(|| format!("{k} in {r}"));
         let creds = DeviceCredentials {
             noise_key: noise,
@@ -192,10 +179,7 @@ fn build_client(release: bool) -> anyhow::Result<std::path::PathBuf> {
         build.arg("--release");
     }
     run_cmd(&mut build)?;
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| root().join("target"));
-    Ok(target
+    Ok(target_dir()
         .join(if release { "release" } else { "debug" })
         .join("examples")
         .join("many_sessions"))

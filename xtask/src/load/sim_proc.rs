@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::{Context, bail, ensure};
 use serde_json::Value;
 
-use crate::util::{cargo, root, run as run_cmd};
+use crate::util::{cargo, run as run_cmd, target_dir};
 
 /// A running `wa-sim`, killed on drop.
 pub(crate) struct SimProcess {
@@ -36,10 +36,7 @@ impl SimProcess {
             build.arg("--release");
         }
         run_cmd(&mut build)?;
-        let target = std::env::var("CARGO_TARGET_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|_| root().join("target"));
-        let bin = target
+        let bin = target_dir()
             .join(if release { "release" } else { "debug" })
             .join("wa-sim");
         let mut child = Command::new(bin)
@@ -97,6 +94,32 @@ pub(crate) fn memory_kib(pid: u32) -> anyhow::Result<Memory> {
         rss_kib: field("VmRSS:")?,
         hwm_kib: field("VmHWM:")?,
     })
+}
+
+/// Registers a companion of `phone` from its public keys
+/// (`POST /sim/accounts/{phone}/devices`); returns the sim's answer
+/// (`device`, `device_jid`, `lid_jid`, `key_index`, `signed_identity`).
+pub(crate) fn provision_companion(
+    control: &mut Control,
+    phone: &str,
+    noise: &wa_proto::keys::KeyPair,
+    identity: &wa_proto::signal::LocalIdentity,
+    signed: &wa_proto::signal::SignedPreKey,
+) -> anyhow::Result<Value> {
+    control.post(
+        &format!("/sim/accounts/{phone}/devices"),
+        &serde_json::json!({
+            "noise_key": hex::encode(noise.public.as_bytes()),
+            "identity_key": hex::encode(identity.key_pair.public.as_bytes()),
+            "registration_id": identity.registration_id,
+            "signed_prekey": {
+                "id": signed.id,
+                "key": hex::encode(signed.key_pair.public.as_bytes()),
+                "signature": hex::encode(signed.signature),
+            },
+            "platform": "load",
+        }),
+    )
 }
 
 /// A keep-alive HTTP/1.1 JSON client for the control API.
