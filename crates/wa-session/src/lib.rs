@@ -10,6 +10,10 @@
 //!   before acking it. Events arrive on an [`EventStream`].
 //! * [`manager`]: the [`SessionManager`] for many sessions: start, stop,
 //!   restart, logout, delete, restore at startup, one merged event stream.
+//! * [`send`]: the durable outbox and the send pipeline
+//!   ([`Client::send_message`]).
+//! * [`ops`]: account operations: groups, contacts, profile, presence, chats
+//!   and labels.
 //! * [`store`]: persistence. The [`store::Store`] trait every backend
 //!   implements, the [`store::WriteBatch`] unit of work that makes crash
 //!   safety a property of the API (key material commits atomically with the
@@ -45,8 +49,11 @@
 pub mod client;
 pub mod error;
 pub mod manager;
+pub mod ops;
+pub mod send;
 pub mod store;
 
 pub use client::{Client, ClientBuilder, Event, EventStream, Status};
 pub use error::{Error, Result};
 pub use manager::{ClientTemplate, SessionManager};
+pub use send::{SendOptions, SentMessage, new_message_id};

@@ -23,6 +23,7 @@
 //! | `receive` | decrypt, commit, then receipt |
 //! | `content` | message kind and text |
 //! | `creds` | a new device's keys |
+//! | `shared` | state shared by the task and the handles (store, Signal lock) |
 
 mod conn;
 mod content;
@@ -34,6 +35,7 @@ mod pairing;
 mod proxy;
 mod receive;
 mod runner;
+mod shared;
 mod stanza;
 
 use std::sync::Arc;
@@ -50,6 +52,7 @@ pub use options::{Backoff, Options};
 use crate::store::{CommitContext, Store};
 use crate::{Error, Result};
 use runner::{Command, Runner};
+use shared::Shared;
 
 /// WhatsApp's chat endpoint, the default server.
 pub const WHATSAPP_URL: &str = "wss://web.whatsapp.com/ws/chat";
@@ -132,6 +135,7 @@ impl ClientBuilder {
             self.options.prekey_batch,
         )
         .await?;
+        let shared = Arc::new(Shared::new(Arc::clone(&self.store), ctx.clone()));
         let (events_tx, events_rx) = mpsc::unbounded_channel();
         let (cmd_tx, cmd_rx) = mpsc::channel(64);
         let status = Arc::new(watch::Sender::new(Status::Starting));
@@ -150,6 +154,7 @@ impl ClientBuilder {
             failures: 0,
             seq: 0,
             id_prefix: format!("{:08x}", rand::random::<u32>()),
+            shared: Arc::clone(&shared),
         };
         let task = tokio::spawn(runner.run());
         let client = Client {
@@ -159,6 +164,7 @@ impl ClientBuilder {
                 status: status.subscribe(),
                 iq_timeout: self.options.iq_timeout,
                 task: std::sync::Mutex::new(Some(task)),
+                shared,
             }),
         };
         Ok((client, events_rx))
@@ -172,6 +178,7 @@ struct Inner {
     status: watch::Receiver<Status>,
     iq_timeout: std::time::Duration,
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    shared: Arc<Shared>,
 }
 
 /// A handle to one session's runtime. Cloning is cheap; the session task
@@ -198,6 +205,29 @@ impl Client {
     /// The session id.
     pub fn session_id(&self) -> &str {
         &self.inner.session_id
+    }
+
+    /// The store this session persists to.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.shared.store
+    }
+
+    /// The commit context of this session's writes.
+    pub fn commit_context(&self) -> &CommitContext {
+        &self.inner.shared.ctx
+    }
+
+    #[allow(dead_code)] // used by the send pipeline and ops
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.inner.shared
+    }
+
+    /// Our device JID (`user:device@s.whatsapp.net`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] until paired; store errors.
+    pub async fn own_jid(&self) -> Result<Jid> {
+        self.inner.shared.own_jid().await
     }
 
     /// The current status.

@@ -100,6 +100,10 @@ impl Runner {
         if let Ok(Some(_)) = self.store.buffered_event(&sid, &hash).await {
             return self.send_message_receipt(conn, node, from_me).await;
         }
+        // Decrypt and commit under the Signal lock: the send pipeline
+        // advances the same sessions.
+        let shared = std::sync::Arc::clone(&self.shared);
+        let signal = shared.signal.lock().await;
         match self.decrypt_stanza(node, &sender, &chat).await {
             Ok(mut d) => {
                 d.batch.put_buffered_event(hash, Vec::new(), now_ms());
@@ -107,7 +111,9 @@ impl Runner {
                 if let Some(m) = &stored {
                     d.batch.put_message(m.clone());
                 }
-                if let Err(e) = self.store.commit(&self.ctx, d.batch).await {
+                let committed = self.store.commit(&self.ctx, d.batch).await;
+                drop(signal);
+                if let Err(e) = committed {
                     // Nothing acked: the server redelivers after reconnect.
                     tracing::warn!(error = %e, "committing a message failed");
                     return Some(Outcome::Reconnect(super::DisconnectReason::ConnectionLost(
@@ -123,6 +129,7 @@ impl Runner {
                 None
             }
             Err(reason) => {
+                drop(signal);
                 self.emit(Event::Undecryptable {
                     chat,
                     id: id.clone(),

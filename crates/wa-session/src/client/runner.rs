@@ -113,6 +113,7 @@ pub(crate) struct Runner {
     pub(crate) failures: u32,
     pub(crate) seq: u64,
     pub(crate) id_prefix: String,
+    pub(crate) shared: Arc<super::shared::Shared>,
 }
 
 impl std::fmt::Debug for Runner {
