@@ -14,6 +14,8 @@
 //!   ([`Client::send_message`]).
 //! * [`ops`]: account operations: groups, contacts, profile, presence, chats
 //!   and labels.
+//! * [`appstate`]: app-state sync (chat settings, labels, contacts, push
+//!   name shared by the account's devices): fetch, verify, apply, push.
 //! * [`store`]: persistence. The [`store::Store`] trait every backend
 //!   implements, the [`store::WriteBatch`] unit of work that makes crash
 //!   safety a property of the API (key material commits atomically with the
@@ -46,6 +48,7 @@
 //! Errors: one enum for the crate, [`Error`]; the runtime adds its variants
 //! there.
 
+pub mod appstate;
 pub mod client;
 pub mod error;
 pub mod manager;

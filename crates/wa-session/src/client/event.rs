@@ -137,6 +137,48 @@ pub enum Event {
     /// A notification the runtime does not handle itself (groups, privacy,
     /// ...), after it was acked.
     Notification(Box<wa_proto::binary::Node>),
+    /// A chat changed through app state (a mutation of another device, or
+    /// our own once pushed).
+    ChatUpdated {
+        /// The chat.
+        chat: Jid,
+        /// What changed.
+        change: crate::appstate::ChatChange,
+    },
+    /// A message changed through app state (starred, deleted for me).
+    MessageUpdated {
+        /// The chat.
+        chat: Jid,
+        /// The message id.
+        id: String,
+        /// Whether we sent it.
+        from_me: bool,
+        /// What changed.
+        change: crate::appstate::MessageChange,
+    },
+    /// Labels or label assignments changed through app state.
+    LabelsUpdated(crate::appstate::LabelChange),
+    /// A contact's address-book names changed through app state.
+    ContactUpdated {
+        /// The contact.
+        jid: Jid,
+        /// New first name.
+        first_name: Option<String>,
+        /// New full name.
+        full_name: Option<String>,
+    },
+    /// Our push (display) name changed through app state.
+    PushNameUpdated {
+        /// The new name.
+        name: String,
+    },
+    /// Patches of an app-state collection were fetched and applied.
+    AppStateSynced {
+        /// The collection.
+        collection: crate::appstate::Collection,
+        /// Its version now.
+        version: u64,
+    },
 }
 
 /// Where a session is in its life, as the HTTP adapter reports it.

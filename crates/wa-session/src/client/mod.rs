@@ -137,6 +137,7 @@ impl ClientBuilder {
         .await?;
         let shared = Arc::new(Shared::new(Arc::clone(&self.store), ctx.clone()));
         let (events_tx, events_rx) = mpsc::unbounded_channel();
+        let appstate_events = events_tx.downgrade();
         let (cmd_tx, cmd_rx) = mpsc::channel(64);
         let status = Arc::new(watch::Sender::new(Status::Starting));
         let runner = Runner {
@@ -167,6 +168,7 @@ impl ClientBuilder {
                 shared,
             }),
         };
+        crate::appstate::start(&client, appstate_events);
         Ok((client, events_rx))
     }
 }
@@ -179,6 +181,18 @@ struct Inner {
     iq_timeout: std::time::Duration,
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     shared: Arc<Shared>,
+}
+
+/// A handle that does not keep the session alive (the app-state sync worker
+/// holds one).
+#[derive(Clone, Debug)]
+pub(crate) struct WeakClient(std::sync::Weak<Inner>);
+
+impl WeakClient {
+    /// The handle, if the session still has one.
+    pub(crate) fn upgrade(&self) -> Option<Client> {
+        self.0.upgrade().map(|inner| Client { inner })
+    }
 }
 
 /// A handle to one session's runtime. Cloning is cheap; the session task
@@ -220,6 +234,11 @@ impl Client {
     #[allow(dead_code)] // used by the send pipeline and ops
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.inner.shared
+    }
+
+    /// A weak handle.
+    pub(crate) fn downgrade(&self) -> WeakClient {
+        WeakClient(Arc::downgrade(&self.inner))
     }
 
     /// Our device JID (`user:device@s.whatsapp.net`).

@@ -111,6 +111,11 @@ impl Runner {
                 if let Some(m) = &stored {
                     d.batch.put_message(m.clone());
                 }
+                let key_shared = d
+                    .batch
+                    .ops()
+                    .iter()
+                    .any(|op| matches!(op, crate::store::WriteOp::PutAppStateSyncKey(_)));
                 let committed = self.store.commit(&self.ctx, d.batch).await;
                 drop(signal);
                 if let Err(e) = committed {
@@ -119,6 +124,12 @@ impl Runner {
                     return Some(Outcome::Reconnect(super::DisconnectReason::ConnectionLost(
                         format!("store: {e}"),
                     )));
+                }
+                if key_shared {
+                    // Patches may have waited for this key.
+                    self.shared
+                        .appstate
+                        .trigger(&crate::appstate::Collection::ALL);
                 }
                 if let Some(o) = self.send_message_receipt(conn, node, from_me).await {
                     return Some(o);

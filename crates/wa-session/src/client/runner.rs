@@ -400,6 +400,9 @@ impl Runner {
         self.failures = 0;
         self.set_status(Status::Connected);
         self.emit(Event::Connected { offline });
+        self.shared
+            .appstate
+            .trigger(&crate::appstate::Collection::ALL);
     }
 
     async fn on_command(

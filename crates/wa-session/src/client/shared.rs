@@ -18,6 +18,8 @@ pub(crate) struct Shared {
     /// pipeline alike, so the two never advance one ratchet from the same
     /// stored state.
     pub(crate) signal: tokio::sync::Mutex<()>,
+    /// App-state sync: its lock, the sync worker's trigger, the event sink.
+    pub(crate) appstate: crate::appstate::SyncState,
 }
 
 impl std::fmt::Debug for Shared {
@@ -34,6 +36,7 @@ impl Shared {
             store,
             ctx,
             signal: tokio::sync::Mutex::new(()),
+            appstate: crate::appstate::SyncState::default(),
         }
     }
 

@@ -207,6 +207,18 @@ impl Runner {
         if node.attr_str("type") == Some("encrypt") && node.child("count").is_some() {
             return self.on_prekey_count(conn, link, &node).await;
         }
+        if node.attr_str("type") == Some("server_sync") {
+            // The sync worker fetches; this loop goes on at once.
+            let named: Vec<_> = node
+                .children_by_tag("collection")
+                .filter_map(|c| c.attr_str("name").and_then(crate::appstate::Collection::from_name))
+                .collect();
+            let all = crate::appstate::Collection::ALL;
+            self.shared
+                .appstate
+                .trigger(if named.is_empty() { &all } else { &named });
+            return None;
+        }
         self.emit(Event::Notification(Box::new(node)));
         None
     }
