@@ -8,9 +8,11 @@ use wa_proto::jid::Jid;
 
 use super::decode::Decoded;
 use super::{ChatChange, LabelChange, MessageChange};
-use crate::client::Event;
-use crate::store::{ChatPatch, ContactPatch, DeviceCredentials, Label, Store, UnreadUpdate, WriteBatch};
 use crate::Result;
+use crate::client::Event;
+use crate::store::{
+    ChatPatch, ContactPatch, DeviceCredentials, Label, Store, UnreadUpdate, WriteBatch,
+};
 
 /// A mute end on the wire (unix milliseconds, `-1` forever) in the store's
 /// unit (unix seconds, `-1` forever).
@@ -106,7 +108,11 @@ impl<'a> Applier<'a> {
                 chat_change(batch, events, &jid, p, ChatChange::Archived(on));
             }
             "pin_v1" => {
-                let on = set && v.pin_action.as_ref().and_then(|a| a.pinned).unwrap_or(false);
+                let on = set
+                    && v.pin_action
+                        .as_ref()
+                        .and_then(|a| a.pinned)
+                        .unwrap_or(false);
                 let p = jid.clone().map(|j| ChatPatch::new(j).pinned(on));
                 chat_change(batch, events, &jid, p, ChatChange::Pinned(on));
             }
@@ -116,9 +122,9 @@ impl<'a> Applier<'a> {
                     .as_ref()
                     .and_then(|a| a.read)
                     .unwrap_or(true);
-                let p = jid
-                    .clone()
-                    .map(|j| ChatPatch::new(j).unread(UnreadUpdate::Set(if read { 0 } else { -1 })));
+                let p = jid.clone().map(|j| {
+                    ChatPatch::new(j).unread(UnreadUpdate::Set(if read { 0 } else { -1 }))
+                });
                 chat_change(batch, events, &jid, p, ChatChange::MarkedRead(read));
             }
             "clearChat" if set => {
@@ -139,7 +145,11 @@ impl<'a> Applier<'a> {
                 };
                 let from_me = m.index.get(3).map(String::as_str) == Some("1");
                 let change = if kind == "star" {
-                    let on = set && v.star_action.as_ref().and_then(|a| a.starred).unwrap_or(false);
+                    let on = set
+                        && v.star_action
+                            .as_ref()
+                            .and_then(|a| a.starred)
+                            .unwrap_or(false);
                     MessageChange::Starred(on)
                 } else if set {
                     batch.delete_message(&chat, id);

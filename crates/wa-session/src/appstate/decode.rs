@@ -161,14 +161,8 @@ pub(crate) async fn verify_patch(
         entries.push((op, index_mac, value_mac.to_vec()));
     }
     let mut hash = state.hash;
-    let (put_macs, removed_macs) = advance_hash(
-        keys.store,
-        keys.session,
-        collection,
-        &mut hash,
-        &entries,
-    )
-    .await?;
+    let (put_macs, removed_macs) =
+        advance_hash(keys.store, keys.session, collection, &mut hash, &entries).await?;
     let patch_key = patch
         .key_id
         .as_ref()

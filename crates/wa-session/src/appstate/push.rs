@@ -158,12 +158,8 @@ impl Client {
                 padding: Some(Vec::new()),
                 version: Some(m.version),
             };
-            let blob = keys.encrypt_value(
-                &mut rand::rng(),
-                m.op,
-                &key.key_id,
-                &data.encode_to_vec(),
-            );
+            let blob =
+                keys.encrypt_value(&mut rand::rng(), m.op, &key.key_id, &data.encode_to_vec());
             let (_, value_mac) = wa_proto::appstate::split_value_blob(&blob)?;
             let index_mac = keys.index_mac(&index_json).to_vec();
             entries.push((m.op, index_mac.clone(), value_mac.to_vec()));
@@ -179,8 +175,14 @@ impl Client {
             });
         }
         let mut hash = base.hash;
-        let (put, removed) =
-            advance_hash(self.store().as_ref(), sid, collection.name(), &mut hash, &entries).await?;
+        let (put, removed) = advance_hash(
+            self.store().as_ref(),
+            sid,
+            collection.name(),
+            &mut hash,
+            &entries,
+        )
+        .await?;
         let version = base.version + 1;
         let snapshot_mac = keys.snapshot_mac(&hash, version, collection.name());
         let patch_mac = keys.patch_mac(

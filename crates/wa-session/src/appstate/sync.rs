@@ -121,7 +121,13 @@ impl Client {
                 for m in &verified.mutations {
                     applier.apply(m, &mut batch, &mut events).await?;
                 }
-                stage_state(&mut batch, name, &verified.state, verified.put_macs, verified.removed_macs);
+                stage_state(
+                    &mut batch,
+                    name,
+                    &verified.state,
+                    verified.put_macs,
+                    verified.removed_macs,
+                );
                 store.commit(self.commit_context(), batch).await?;
                 state = verified.state;
                 for e in events {

@@ -211,7 +211,10 @@ impl Runner {
             // The sync worker fetches; this loop goes on at once.
             let named: Vec<_> = node
                 .children_by_tag("collection")
-                .filter_map(|c| c.attr_str("name").and_then(crate::appstate::Collection::from_name))
+                .filter_map(|c| {
+                    c.attr_str("name")
+                        .and_then(crate::appstate::Collection::from_name)
+                })
                 .collect();
             let all = crate::appstate::Collection::ALL;
             self.shared

@@ -4,3 +4,6 @@
 //!
 //! Every operation is a typed call over [`crate::Client::iq`] (or an
 //! app-state mutation) that returns typed results; none knows about HTTP.
+
+pub mod chats;
+pub mod labels;

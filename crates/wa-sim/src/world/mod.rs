@@ -172,6 +172,11 @@ impl World {
         self.accounts.get(phone)
     }
 
+    /// The server's app-state patch store (read-only, for tests and tools).
+    pub fn appstate(&self) -> &crate::appstate::AppStateStore {
+        &self.appstate
+    }
+
     /// The account of a phone number, mutably.
     pub fn account_mut(&mut self, phone: &str) -> Option<&mut Account> {
         self.accounts.get_mut(phone)

@@ -1,0 +1,434 @@
+//! Chat and label operations through app state, checked on the other side:
+//! two of our clients are linked to the same virtual phone; every mutation
+//! made on A must show in B's store (B syncs on the `server_sync`
+//! notification) and in the sim's patch store. Also: concurrent pushes
+//! (409 conflict and retry), a restart that keeps the synced versions, and
+//! "mark seen" read receipts reaching the sender's phone.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod client_common;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use client_common::*;
+use wa_proto::jid::Jid;
+use wa_session::appstate::{ChatChange, Collection, MessageChange};
+use wa_session::ops::chats::{MessageRef, MuteUntil};
+use wa_session::store::{Label, Store};
+use wa_session::{Client, Event, EventStream};
+
+const ALICE: &str = "6281200000001";
+const BOB: &str = "6281200000002";
+
+/// Polls `f` until it returns `Some`, for at most `WAIT`.
+async fn until<T, F, Fut>(what: &str, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+struct Pair {
+    store: Arc<dyn Store>,
+    a: Client,
+    b: Client,
+    eb: EventStream,
+    _ea: EventStream,
+    chat: Jid,
+    _dir: tempfile::TempDir,
+}
+
+/// Two of our clients (sessions `a` and `b` in one store) linked to Alice's
+/// phone, both holding the app-state key.
+async fn linked_pair(sim: &wa_sim::SimHandle) -> Pair {
+    sim.create_account(ALICE, "Alice").unwrap();
+    sim.create_account(BOB, "Bob").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path());
+    let (a, mut ea) = client(sim, &store, "a").await;
+    pair_by_qr(sim, &mut ea, ALICE).await;
+    let (b, mut eb) = client(sim, &store, "b").await;
+    pair_by_qr(sim, &mut eb, ALICE).await;
+    for s in ["a", "b"] {
+        let st = Arc::clone(&store);
+        until("the app-state key", || {
+            let st = Arc::clone(&st);
+            async move { st.latest_app_state_sync_key(s).await.unwrap() }
+        })
+        .await;
+    }
+    Pair {
+        store,
+        a,
+        b,
+        eb,
+        _ea: ea,
+        chat: format!("{BOB}@s.whatsapp.net").parse().unwrap(),
+        _dir: dir,
+    }
+}
+
+async fn chat_of(
+    store: &Arc<dyn Store>,
+    session: &str,
+    chat: &Jid,
+) -> Option<wa_session::store::Chat> {
+    store.chat(session, chat).await.unwrap()
+}
+
+/// Waits until session `s` stores message `id` in `chat`.
+async fn has_message(store: &Arc<dyn Store>, s: &str, chat: &Jid, id: &str) {
+    until("the message", || {
+        let store = Arc::clone(store);
+        let chat = chat.clone();
+        let id = id.to_owned();
+        async move { store.message(s, &chat, &id).await.unwrap().map(|_| ()) }
+    })
+    .await;
+}
+
+fn sim_version(sim: &wa_sim::SimHandle, c: Collection) -> u64 {
+    sim.with_world(|w| w.appstate().version(ALICE, c.name()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_mutation_reaches_the_other_device() {
+    let sim = start_sim().await;
+    let mut p = linked_pair(&sim).await;
+    let (store, chat) = (Arc::clone(&p.store), p.chat.clone());
+    let id1 = sim
+        .send_text(BOB, &format!("{ALICE}@s.whatsapp.net"), "one")
+        .unwrap();
+    let id2 = sim
+        .send_text(BOB, &format!("{ALICE}@s.whatsapp.net"), "two")
+        .unwrap();
+    for s in ["a", "b"] {
+        has_message(&store, s, &chat, &id1).await;
+        has_message(&store, s, &chat, &id2).await;
+    }
+
+    macro_rules! on_b {
+        ($what:expr, |$c:ident| $cond:expr) => {{
+            let st = Arc::clone(&store);
+            let ch = chat.clone();
+            until($what, || {
+                let st = Arc::clone(&st);
+                let ch = ch.clone();
+                async move {
+                    let $c = chat_of(&st, "b", &ch).await;
+                    ($cond).then_some(())
+                }
+            })
+            .await
+        }};
+    }
+
+    p.a.archive_chat(&chat, true).await.unwrap();
+    on_b!("archived on b", |c| c.is_some_and(|c| c.archived));
+    assert!(chat_of(&store, "a", &chat).await.unwrap().archived);
+
+    p.a.pin_chat(&chat, true).await.unwrap();
+    on_b!("pinned on b", |c| c.is_some_and(|c| c.pinned));
+
+    let until_t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        + 3600;
+    p.a.mute_chat(&chat, Some(MuteUntil::Until(until_t)))
+        .await
+        .unwrap();
+    on_b!("muted on b", |c| c
+        .is_some_and(|c| c.muted_until == Some(until_t)));
+    p.a.mute_chat(&chat, Some(MuteUntil::Forever))
+        .await
+        .unwrap();
+    on_b!("muted forever on b", |c| c
+        .is_some_and(|c| c.muted_until == Some(-1)));
+    p.a.mute_chat(&chat, None).await.unwrap();
+    on_b!("unmuted on b", |c| c
+        .is_some_and(|c| c.muted_until.is_none()));
+
+    p.a.mark_chat_unread(&chat, true).await.unwrap();
+    on_b!("unread on b", |c| c.is_some_and(|c| c.unread_count == -1));
+
+    p.a.archive_chat(&chat, false).await.unwrap();
+    on_b!("unarchived on b", |c| c
+        .is_some_and(|c| !c.archived && c.pinned));
+
+    // Labels: create, assign; B lists the chat under the label.
+    let vip = Label {
+        id: "7".into(),
+        name: "VIP".into(),
+        color: 3,
+    };
+    p.a.put_label(&vip).await.unwrap();
+    p.a.add_chat_label(&chat, "7").await.unwrap();
+    on_b!("labelled on b", |c| c
+        .is_some_and(|c| c.labels == vec!["7".to_owned()]));
+    assert_eq!(p.b.label("7").await.unwrap(), Some(vip.clone()));
+    let labelled = p.b.chats_with_label("7").await.unwrap();
+    assert_eq!(labelled.len(), 1);
+    assert_eq!(labelled[0].jid, chat);
+
+    // Star: B reports it (the store keeps no star flag).
+    let m1 = MessageRef {
+        chat: chat.clone(),
+        id: id1.clone(),
+        from_me: false,
+        participant: None,
+    };
+    p.a.star_message(&m1, true).await.unwrap();
+    let e = next_event(&mut p.eb, |e| matches!(e, Event::MessageUpdated { .. })).await;
+    let Event::MessageUpdated { id, change, .. } = e else {
+        unreachable!()
+    };
+    assert_eq!(
+        (id.as_str(), change),
+        (id1.as_str(), MessageChange::Starred(true))
+    );
+
+    // Delete for me: gone from B's store, the other message stays.
+    let m2 = MessageRef {
+        id: id2.clone(),
+        ..m1.clone()
+    };
+    p.a.delete_message_for_me(&m2).await.unwrap();
+    until("deleted for me on b", || {
+        let st = Arc::clone(&store);
+        let (ch, id2) = (chat.clone(), id2.clone());
+        async move {
+            st.message("b", &ch, &id2)
+                .await
+                .unwrap()
+                .is_none()
+                .then_some(())
+        }
+    })
+    .await;
+    assert!(store.message("b", &chat, &id1).await.unwrap().is_some());
+
+    // Push name: B's credentials take it.
+    p.a.set_push_name("Alice at work").await.unwrap();
+    until("push name on b", || {
+        let st = Arc::clone(&store);
+        async move {
+            let d = st.device("b").await.unwrap()?;
+            (d.push_name == "Alice at work").then_some(())
+        }
+    })
+    .await;
+    assert_eq!(
+        store.device("a").await.unwrap().unwrap().push_name,
+        "Alice at work"
+    );
+
+    // Clear, then delete the chat.
+    p.a.clear_chat(&chat).await.unwrap();
+    until("cleared on b", || {
+        let st = Arc::clone(&store);
+        let (ch, id1) = (chat.clone(), id1.clone());
+        async move {
+            st.message("b", &ch, &id1)
+                .await
+                .unwrap()
+                .is_none()
+                .then_some(())
+        }
+    })
+    .await;
+    assert!(chat_of(&store, "b", &chat).await.is_some());
+    p.a.delete_chat(&chat).await.unwrap();
+    on_b!("deleted on b", |c| c.is_none());
+
+    // The sim's patch store holds every patch; both devices are at its
+    // versions.
+    let expected = [
+        (Collection::RegularLow, 5),  // archive, pin, unread, unarchive, star
+        (Collection::RegularHigh, 6), // 3 mutes, delete-for-me, clear, delete
+        (Collection::Regular, 2),     // label edit, label assignment
+        (Collection::CriticalBlock, 1),
+    ];
+    for (c, n) in expected {
+        assert_eq!(sim_version(&sim, c), n, "{c:?}");
+        for s in ["a", "b"] {
+            let st = Arc::clone(&store);
+            until("b at the sim's version", || {
+                let st = Arc::clone(&st);
+                async move {
+                    let v = st.app_state_version(s, c.name()).await.unwrap()?;
+                    (v.version == n).then_some(())
+                }
+            })
+            .await;
+        }
+    }
+    let a_hash = store
+        .app_state_version("a", "regular_low")
+        .await
+        .unwrap()
+        .unwrap();
+    let b_hash = store
+        .app_state_version("b", "regular_low")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a_hash, b_hash);
+    let patch_bytes = sim.with_world(|w| {
+        w.appstate()
+            .collection(ALICE, "regular_low")
+            .patches_after(0)
+            .0
+    });
+    assert_eq!(patch_bytes.len(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_pushes_both_apply_everywhere() {
+    let sim = start_sim().await;
+    let p = linked_pair(&sim).await;
+    let chat = p.chat.clone();
+    let (ra, rb) = tokio::join!(p.a.archive_chat(&chat, true), p.b.pin_chat(&chat, true));
+    ra.unwrap();
+    rb.unwrap();
+    assert_eq!(sim_version(&sim, Collection::RegularLow), 2);
+    for s in ["a", "b"] {
+        let st = Arc::clone(&p.store);
+        let ch = chat.clone();
+        until("archived and pinned", || {
+            let st = Arc::clone(&st);
+            let ch = ch.clone();
+            async move {
+                let c = st.chat(s, &ch).await.unwrap()?;
+                (c.archived && c.pinned).then_some(())
+            }
+        })
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_keeps_the_synced_version() {
+    let sim = start_sim().await;
+    let p = linked_pair(&sim).await;
+    let chat = p.chat.clone();
+    p.a.archive_chat(&chat, true).await.unwrap();
+    let st = Arc::clone(&p.store);
+    until("b at version 1", || {
+        let st = Arc::clone(&st);
+        async move {
+            let v = st.app_state_version("b", "regular_low").await.unwrap()?;
+            (v.version == 1).then_some(())
+        }
+    })
+    .await;
+    p.b.disconnect().await;
+    drop(p.eb);
+    p.a.pin_chat(&chat, true).await.unwrap();
+
+    let (b2, mut eb2) = client(&sim, &p.store, "b").await;
+    // Only the patch pushed while B was away is applied again: B reports the
+    // pin, then the sync at version 2, and never the archive of version 1.
+    let mut seen = Vec::new();
+    loop {
+        let e = next_event(&mut eb2, |e| {
+            matches!(e, Event::ChatUpdated { .. } | Event::AppStateSynced { .. })
+        })
+        .await;
+        if let Event::AppStateSynced {
+            collection: Collection::RegularLow,
+            version,
+        } = e
+        {
+            assert_eq!(version, 2);
+            break;
+        }
+        if let Event::ChatUpdated { change, .. } = e {
+            seen.push(change);
+        }
+    }
+    assert_eq!(seen, vec![ChatChange::Pinned(true)]);
+    let c = b2.chat(&chat).await.unwrap().unwrap();
+    assert!(c.archived && c.pinned);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mark_seen_sends_read_receipts_to_the_sender() {
+    let sim = start_sim().await;
+    let mut p = linked_pair(&sim).await;
+    let (store, chat) = (Arc::clone(&p.store), p.chat.clone());
+    let to = format!("{ALICE}@s.whatsapp.net");
+    let ids = [
+        sim.send_text(BOB, &to, "one").unwrap(),
+        sim.send_text(BOB, &to, "two").unwrap(),
+    ];
+    for id in &ids {
+        has_message(&store, "a", &chat, id).await;
+    }
+    let mut seen = p.a.mark_seen(&chat).await.unwrap();
+    seen.sort();
+    let mut want = ids.to_vec();
+    want.sort();
+    assert_eq!(seen, want);
+    // Bob's phone got one read receipt naming both messages.
+    until("the read receipt at Bob's phone", || {
+        let ids = ids.clone();
+        let got = sim.with_world(|w| {
+            let phone = w.account(BOB)?.devices.get(&0)?;
+            phone.queue.iter().find_map(|q| {
+                let n = &q.node;
+                if n.tag != "receipt" || n.attr_str("type") != Some("read") {
+                    return None;
+                }
+                let mut named = vec![n.attr_text("id")?.into_owned()];
+                if let Some(list) = n.child("list") {
+                    named.extend(
+                        list.children_by_tag("item")
+                            .filter_map(|i| i.attr_text("id").map(|s| s.into_owned())),
+                    );
+                }
+                Some(named)
+            })
+        });
+        async move {
+            let mut named = got?;
+            named.sort();
+            let mut ids = ids.to_vec();
+            ids.sort();
+            (named == ids).then_some(())
+        }
+    })
+    .await;
+    // Marked read on both devices, nothing left to receipt.
+    let e = next_event(&mut p.eb, |e| {
+        matches!(
+            e,
+            Event::ChatUpdated {
+                change: ChatChange::MarkedRead(_),
+                ..
+            }
+        )
+    })
+    .await;
+    assert!(matches!(
+        e,
+        Event::ChatUpdated {
+            change: ChatChange::MarkedRead(true),
+            ..
+        }
+    ));
+    assert!(p.a.mark_seen(&chat).await.unwrap().is_empty());
+}
