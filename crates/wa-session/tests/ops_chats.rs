@@ -387,21 +387,12 @@ async fn mark_seen_sends_read_receipts_to_the_sender() {
     until("the read receipt at Bob's phone", || {
         let ids = ids.clone();
         let got = sim.with_world(|w| {
-            let phone = w.account(BOB)?.devices.get(&0)?;
-            phone.queue.iter().find_map(|q| {
-                let n = &q.node;
-                if n.tag != "receipt" || n.attr_str("type") != Some("read") {
-                    return None;
-                }
-                let mut named = vec![n.attr_text("id")?.into_owned()];
-                if let Some(list) = n.child("list") {
-                    named.extend(
-                        list.children_by_tag("item")
-                            .filter_map(|i| i.attr_text("id").map(|s| s.into_owned())),
-                    );
-                }
-                Some(named)
-            })
+            let phone = &w.account(BOB)?.phone_dev;
+            phone
+                .receipts()
+                .iter()
+                .find(|r| r.kind == "read" && r.from == format!("{ALICE}@s.whatsapp.net"))
+                .map(|r| r.ids.clone())
         });
         async move {
             let mut named = got?;

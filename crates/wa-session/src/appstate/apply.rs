@@ -93,7 +93,7 @@ impl<'a> Applier<'a> {
         let v = &m.value;
         match kind {
             "mute" => {
-                let a = v.mute_action.clone().unwrap_or_default();
+                let a = v.mute_action.unwrap_or_default();
                 let until = mute_end(set && a.muted.unwrap_or(false), a.mute_end_timestamp);
                 let p = jid.clone().map(|j| ChatPatch::new(j).muted_until(until));
                 chat_change(batch, events, &jid, p, ChatChange::Muted(until));

@@ -70,6 +70,15 @@ pub fn handle_receipt(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
     let Some(from) = ctx.world.account(&me.phone).map(|a| a.user_jid(family)) else {
         return Ok(());
     };
+    if author.device == 0
+        && let Some(acc) = ctx.world.account_mut(&author.phone)
+    {
+        acc.phone_dev.record_receipt(crate::phone::PhoneReceipt {
+            from: from.to_string(),
+            kind: kind.clone(),
+            ids: ids.clone(),
+        });
+    }
     forward_to_author(ctx, &author, from, None, &id, &kind, node);
     Ok(())
 }

@@ -81,6 +81,21 @@ pub struct Phone {
     /// Sender keys (groups and broadcast lists).
     #[serde(default)]
     pub(crate) groups: group::GroupKeys,
+    /// Receipts other accounts sent for the phone's 1:1 messages.
+    #[serde(default)]
+    receipts: Vec<PhoneReceipt>,
+}
+
+/// A receipt the phone got for messages it sent (kept for tests and the
+/// control API; the newest [`RECENT_SENT`] are kept).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneReceipt {
+    /// The reader's user JID.
+    pub from: String,
+    /// `read`, `played` or empty (delivery).
+    pub kind: String,
+    /// The message ids (`id` and every `<list><item id>`).
+    pub ids: Vec<String>,
 }
 
 impl Phone {
@@ -107,6 +122,7 @@ impl Phone {
             inbox: Vec::new(),
             recent: VecDeque::new(),
             groups: group::GroupKeys::default(),
+            receipts: Vec::new(),
         };
         phone.refill_prekeys(rng);
         phone
@@ -188,6 +204,19 @@ impl Phone {
     /// Drops the session with a peer device (before a forced re-key).
     pub(crate) fn drop_session(&mut self, peer: &Addr) {
         self.sessions.remove(&session_key(peer));
+    }
+
+    /// Receipts for the phone's messages, oldest first.
+    pub fn receipts(&self) -> &[PhoneReceipt] {
+        &self.receipts
+    }
+
+    /// Records a receipt for the phone's messages.
+    pub(crate) fn record_receipt(&mut self, r: PhoneReceipt) {
+        if self.receipts.len() >= RECENT_SENT {
+            self.receipts.remove(0);
+        }
+        self.receipts.push(r);
     }
 
     /// Everything the phone received and decrypted, oldest first.
