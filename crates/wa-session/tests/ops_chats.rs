@@ -16,7 +16,7 @@ use client_common::*;
 use wa_proto::jid::Jid;
 use wa_session::appstate::{ChatChange, Collection, MessageChange};
 use wa_session::ops::chats::{MessageRef, MuteUntil};
-use wa_session::store::{Label, Store};
+use wa_session::store::{Label, MessageQuery, Store};
 use wa_session::{Client, Event, EventStream};
 
 const ALICE: &str = "6281200000001";
@@ -184,7 +184,7 @@ async fn every_mutation_reaches_the_other_device() {
     assert_eq!(labelled.len(), 1);
     assert_eq!(labelled[0].jid, chat);
 
-    // Star: B reports it (the store keeps no star flag).
+    // Star: B reports it and keeps the flag.
     let m1 = MessageRef {
         chat: chat.clone(),
         id: id1.clone(),
@@ -200,6 +200,12 @@ async fn every_mutation_reaches_the_other_device() {
         (id.as_str(), change),
         (id1.as_str(), MessageChange::Starred(true))
     );
+    let starred = store
+        .messages("b", &MessageQuery::new(10).chat(chat.clone()).starred(true))
+        .await
+        .unwrap();
+    assert_eq!(starred.len(), 1);
+    assert_eq!(starred[0].id, id1);
 
     // Delete for me: gone from B's store, the other message stays.
     let m2 = MessageRef {

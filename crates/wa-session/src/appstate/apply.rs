@@ -150,6 +150,7 @@ impl<'a> Applier<'a> {
                             .as_ref()
                             .and_then(|a| a.starred)
                             .unwrap_or(false);
+                    batch.set_message_starred(&chat, id, on);
                     MessageChange::Starred(on)
                 } else if set {
                     batch.delete_message(&chat, id);

@@ -147,6 +147,15 @@ pub enum WriteOp {
         /// The new level.
         ack: AckLevel,
     },
+    /// Star or unstar a stored message (no-op if it is not stored).
+    SetMessageStarred {
+        /// The chat.
+        chat: Jid,
+        /// The message id.
+        id: String,
+        /// Starred or not.
+        starred: bool,
+    },
     /// Delete a message.
     DeleteMessage {
         /// The chat.
@@ -254,6 +263,7 @@ impl WriteOp {
             Self::RemoveChatLabel { .. } => "remove_chat_label",
             Self::PutMessage(_) => "put_message",
             Self::SetMessageAck { .. } => "set_message_ack",
+            Self::SetMessageStarred { .. } => "set_message_starred",
             Self::DeleteMessage { .. } => "delete_message",
             Self::OutboxAccept(_) => "outbox_accept",
             Self::OutboxEncrypted { .. } => "outbox_encrypted",
@@ -499,6 +509,15 @@ impl WriteBatch {
             chat: chat.clone(),
             id: id.to_owned(),
             ack,
+        })
+    }
+
+    /// See [`WriteOp::SetMessageStarred`].
+    pub fn set_message_starred(&mut self, chat: &Jid, id: &str, starred: bool) -> &mut Self {
+        self.push(WriteOp::SetMessageStarred {
+            chat: chat.clone(),
+            id: id.to_owned(),
+            starred,
         })
     }
 

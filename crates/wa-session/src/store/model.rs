@@ -413,6 +413,8 @@ pub struct MessageQuery {
     pub before: Option<i64>,
     /// At most this many.
     pub limit: u32,
+    /// Only starred (`Some(true)`) or only unstarred messages.
+    pub starred: Option<bool>,
 }
 
 impl MessageQuery {
@@ -424,6 +426,7 @@ impl MessageQuery {
             text: None,
             before: None,
             limit,
+            starred: None,
         }
     }
 
@@ -452,6 +455,13 @@ impl MessageQuery {
     #[must_use]
     pub fn before(mut self, ts: i64) -> Self {
         self.before = Some(ts);
+        self
+    }
+
+    /// Restricts to starred / unstarred messages.
+    #[must_use]
+    pub fn starred(mut self, starred: bool) -> Self {
+        self.starred = Some(starred);
         self
     }
 }

@@ -424,3 +424,45 @@ pub async fn event_buffer_round_trip(store: Arc<dyn Store>) {
     .await;
     assert!(store.buffered_event("s", &h2).await.unwrap().is_none());
 }
+
+pub async fn starred_messages(store: Arc<dyn Store>) {
+    let ctx = new_session(&*store, "s").await;
+    let chat = Jid::pn("111");
+    commit(&*store, &ctx, |w| {
+        for (i, id) in ["A1", "A2", "A3"].into_iter().enumerate() {
+            w.put_message(text_message(&chat, id, 1000 + i as i64, false, "x"));
+        }
+        w.set_message_starred(&chat, "A1", true)
+            .set_message_starred(&chat, "A3", true)
+            .set_message_starred(&chat, "unknown", true);
+    })
+    .await;
+    let ids = |q: MessageQuery| {
+        let store = Arc::clone(&store);
+        async move {
+            store
+                .messages("s", &q)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|m| m.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ids(MessageQuery::new(10).starred(true)).await, ["A1", "A3"]);
+    assert_eq!(ids(MessageQuery::new(10).starred(false)).await, ["A2"]);
+    commit(&*store, &ctx, |w| {
+        w.set_message_starred(&chat, "A1", false);
+    })
+    .await;
+    assert_eq!(
+        ids(MessageQuery::new(10).chat(chat.clone()).starred(true)).await,
+        ["A3"]
+    );
+    // Re-putting a message (an edit) keeps its star.
+    commit(&*store, &ctx, |w| {
+        w.put_message(text_message(&chat, "A3", 1002, false, "edited"));
+    })
+    .await;
+    assert_eq!(ids(MessageQuery::new(10).starred(true)).await, ["A3"]);
+}

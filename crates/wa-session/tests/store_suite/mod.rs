@@ -35,6 +35,7 @@ macro_rules! store_suite {
             cases_user::chats_and_labels_round_trip,
             cases_user::messages_round_trip,
             cases_user::message_queries,
+            cases_user::starred_messages,
             cases_user::lid_map_round_trip,
             cases_user::event_buffer_round_trip,
             cases_outbox::outbox_lifecycle,

@@ -197,6 +197,14 @@ pub(crate) fn apply(conn: &Connection, sid: &str, op: &WriteOp) -> Result<()> {
                 params![sid, jid_text(chat), id, ack.to_i8()],
             )?;
         }
+        WriteOp::SetMessageStarred { chat, id, starred } => {
+            exec(
+                conn,
+                name,
+                "UPDATE messages SET starred = ?4 WHERE session_id = ?1 AND chat_jid = ?2 AND msg_id = ?3",
+                params![sid, jid_text(chat), id, i64::from(*starred)],
+            )?;
+        }
         WriteOp::DeleteMessage { chat, id } => {
             exec(
                 conn,

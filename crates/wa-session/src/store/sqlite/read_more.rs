@@ -200,6 +200,10 @@ pub(crate) fn messages(
         sql.push_str(" AND body LIKE ? ESCAPE '\\'");
         args.push(Value::Text(like_pattern(text)));
     }
+    if let Some(starred) = q.starred {
+        sql.push_str(" AND starred = ?");
+        args.push(Value::Integer(i64::from(starred)));
+    }
     if let Some(before) = q.before {
         sql.push_str(" AND timestamp < ?");
         args.push(Value::Integer(before));

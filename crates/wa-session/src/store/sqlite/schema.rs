@@ -217,6 +217,10 @@ CREATE TABLE event_buffer (
 );
 CREATE INDEX event_buffer_by_time ON event_buffer(session_id, inserted_at_ms);
 "#,
+    // 2: starred messages (app-state `star` records)
+    r#"
+ALTER TABLE messages ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The schema version this build writes.
