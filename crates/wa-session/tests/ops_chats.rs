@@ -306,24 +306,42 @@ async fn every_mutation_reaches_the_other_device() {
 async fn concurrent_pushes_both_apply_everywhere() {
     let sim = start_sim().await;
     let p = linked_pair(&sim).await;
-    let chat = p.chat.clone();
-    let (ra, rb) = tokio::join!(p.a.archive_chat(&chat, true), p.b.pin_chat(&chat, true));
-    ra.unwrap();
-    rb.unwrap();
-    assert_eq!(sim_version(&sim, Collection::RegularLow), 2);
-    for s in ["a", "b"] {
-        let st = Arc::clone(&p.store);
-        let ch = chat.clone();
-        until("archived and pinned", || {
-            let st = Arc::clone(&st);
-            let ch = ch.clone();
-            async move {
-                let c = st.chat(s, &ch).await.unwrap()?;
-                (c.archived && c.pinned).then_some(())
-            }
-        })
-        .await;
+    // Three rounds of one push each from A and B at the same moment, into
+    // the same collection: one of each pair gets 409, re-syncs and retries.
+    let chats: Vec<Jid> = (0..3)
+        .map(|i| format!("62812000001{i}@s.whatsapp.net").parse().unwrap())
+        .collect();
+    for chat in &chats {
+        let (ra, rb) = tokio::join!(p.a.archive_chat(chat, true), p.b.pin_chat(chat, true));
+        ra.unwrap();
+        rb.unwrap();
     }
+    assert_eq!(sim_version(&sim, Collection::RegularLow), 6);
+    for s in ["a", "b"] {
+        for chat in &chats {
+            let st = Arc::clone(&p.store);
+            let ch = chat.clone();
+            until("archived and pinned", || {
+                let st = Arc::clone(&st);
+                let ch = ch.clone();
+                async move {
+                    let c = st.chat(s, &ch).await.unwrap()?;
+                    (c.archived && c.pinned).then_some(())
+                }
+            })
+            .await;
+        }
+        let v = p
+            .store
+            .app_state_version(s, "regular_low")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(v.version, 6);
+    }
+    let a = p.store.app_state_version("a", "regular_low").await.unwrap();
+    let b = p.store.app_state_version("b", "regular_low").await.unwrap();
+    assert_eq!(a, b, "both devices reach the same LTHash");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -428,4 +446,78 @@ async fn mark_seen_sends_read_receipts_to_the_sender() {
         }
     ));
     assert!(p.a.mark_seen(&chat).await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patch_that_does_not_verify_is_not_applied() {
+    use prost::Message as _;
+    use wa_proto::binary::Node;
+    use wa_proto::proto::wa;
+
+    let sim = start_sim().await;
+    let mut p = linked_pair(&sim).await;
+    let chat = p.chat.clone();
+    p.a.archive_chat(&chat, true).await.unwrap();
+    let st = Arc::clone(&p.store);
+    until("b at version 1", || {
+        let st = Arc::clone(&st);
+        async move {
+            let v = st.app_state_version("b", "regular_low").await.unwrap()?;
+            (v.version == 1).then_some(())
+        }
+    })
+    .await;
+    let before = p.store.app_state_version("b", "regular_low").await.unwrap();
+    // Replay A's patch as version 2 with one bit of its value flipped: the
+    // server stores it (it cannot check), B must refuse it.
+    let bytes = sim.with_world(|w| {
+        w.appstate()
+            .collection(ALICE, "regular_low")
+            .patches_after(0)
+            .0
+    });
+    let mut patch = wa::SyncdPatch::decode(bytes[0].as_slice()).unwrap();
+    patch.version = None;
+    let blob = patch.mutations[0]
+        .record
+        .as_mut()
+        .unwrap()
+        .value
+        .as_mut()
+        .unwrap()
+        .blob
+        .as_mut()
+        .unwrap();
+    blob[20] ^= 1;
+    let iq = Node::new("iq")
+        .with_attr("to", "s.whatsapp.net")
+        .with_attr("type", "set")
+        .with_attr("xmlns", "w:sync:app:state")
+        .with_child(
+            Node::new("sync").with_child(
+                Node::new("collection")
+                    .with_attr("name", "regular_low")
+                    .with_attr("version", "1")
+                    .with_child(Node::new("patch").with_bytes(patch.encode_to_vec())),
+            ),
+        );
+    p.a.iq(iq).await.unwrap();
+    assert_eq!(sim_version(&sim, Collection::RegularLow), 2);
+    // B fetches it (a direct sync reports the failure) and applies nothing.
+    let err =
+        p.b.sync_app_state(Collection::RegularLow)
+            .await
+            .unwrap_err();
+    assert!(matches!(err, wa_session::Error::Protocol(_)), "got {err:?}");
+    assert_eq!(
+        p.store.app_state_version("b", "regular_low").await.unwrap(),
+        before
+    );
+    while let Ok(e) = p.eb.try_recv() {
+        assert!(
+            !matches!(e, Event::AppStateSynced { version: 2, .. }),
+            "unexpected {e:?}"
+        );
+    }
+    assert!(p.store.chat("b", &chat).await.unwrap().unwrap().archived);
 }

@@ -471,6 +471,13 @@ impl Runner {
 
     /// Applies a login/registration-time change of the credentials.
     pub(crate) async fn save_creds(&mut self, batch: &mut WriteBatch) -> Result<()> {
+        // The push name is app state (`setting_pushName`), written by the
+        // sync worker: keep the stored one rather than our older copy.
+        if let Ok(Some(stored)) = self.store.device(self.ctx.session_id()).await
+            && !stored.push_name.is_empty()
+        {
+            self.creds.push_name = stored.push_name;
+        }
         batch.put_device(self.creds.clone());
         self.store.commit(&self.ctx, std::mem::take(batch)).await
     }
