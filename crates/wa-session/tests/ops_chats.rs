@@ -183,6 +183,26 @@ async fn every_mutation_reaches_the_other_device() {
     let labelled = p.b.chats_with_label("7").await.unwrap();
     assert_eq!(labelled.len(), 1);
     assert_eq!(labelled[0].jid, chat);
+    p.a.remove_chat_label(&chat, "7").await.unwrap();
+    on_b!("unlabelled on b", |c| c
+        .is_some_and(|c| c.labels.is_empty()));
+    let gold = Label {
+        id: "8".into(),
+        name: "Gold".into(),
+        color: 5,
+    };
+    p.a.put_label(&gold).await.unwrap();
+    p.a.add_chat_label(&chat, "8").await.unwrap();
+    p.a.delete_label("8").await.unwrap();
+    until("label 8 deleted on b", || {
+        let b = p.b.clone();
+        async move { b.label("8").await.unwrap().is_none().then_some(()) }
+    })
+    .await;
+    on_b!("only label 7 left", |c| c
+        .is_some_and(|c| c.labels.is_empty()));
+    assert_eq!(p.b.labels().await.unwrap(), vec![vip.clone()]);
+    assert!(p.b.chats_with_label("8").await.unwrap().is_empty());
 
     // Star: B reports it and keeps the flag.
     let m1 = MessageRef {
@@ -265,7 +285,7 @@ async fn every_mutation_reaches_the_other_device() {
     let expected = [
         (Collection::RegularLow, 5),  // archive, pin, unread, unarchive, star
         (Collection::RegularHigh, 6), // 3 mutes, delete-for-me, clear, delete
-        (Collection::Regular, 2),     // label edit, label assignment
+        (Collection::Regular, 6),     // 2 label edits, 3 assignments, 1 delete
         (Collection::CriticalBlock, 1),
     ];
     for (c, n) in expected {
