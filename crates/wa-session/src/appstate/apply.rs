@@ -250,3 +250,16 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::mute_end;
+
+    #[test]
+    fn mute_ends_become_seconds_and_forever_is_minus_one() {
+        assert_eq!(mute_end(false, Some(1_700_000_000_000)), None);
+        assert_eq!(mute_end(true, Some(1_700_000_000_000)), Some(1_700_000_000));
+        assert_eq!(mute_end(true, Some(-1)), Some(-1));
+        assert_eq!(mute_end(true, None), Some(-1));
+    }
+}
