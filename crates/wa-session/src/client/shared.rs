@@ -20,6 +20,8 @@ pub(crate) struct Shared {
     pub(crate) signal: tokio::sync::Mutex<()>,
     /// App-state sync: its lock, the sync worker's trigger, the event sink.
     pub(crate) appstate: crate::appstate::SyncState,
+    /// The send pipeline's in-memory state.
+    pub(crate) send: crate::send::state::SendState,
 }
 
 impl std::fmt::Debug for Shared {
@@ -37,6 +39,7 @@ impl Shared {
             ctx,
             signal: tokio::sync::Mutex::new(()),
             appstate: crate::appstate::SyncState::default(),
+            send: crate::send::state::SendState::default(),
         }
     }
 
