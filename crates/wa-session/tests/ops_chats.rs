@@ -541,3 +541,60 @@ async fn a_patch_that_does_not_verify_is_not_applied() {
     }
     assert!(p.store.chat("b", &chat).await.unwrap().unwrap().archived);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starring_and_deleting_our_own_sent_message() {
+    use wa_proto::proto::wa;
+
+    let sim = start_sim().await;
+    let mut p = linked_pair(&sim).await;
+    let (store, chat) = (Arc::clone(&p.store), p.chat.clone());
+    let msg = |t: &str| wa::Message {
+        conversation: Some(t.to_owned()),
+        ..Default::default()
+    };
+    let sent = p.a.send_message(&chat, msg("mine")).await.unwrap();
+    let kept = p.a.send_message(&chat, msg("kept")).await.unwrap();
+    // B gets our messages as DeviceSentMessage.
+    for id in [&sent.id, &kept.id] {
+        has_message(&store, "b", &chat, id).await;
+    }
+    let mine = MessageRef {
+        chat: chat.clone(),
+        id: sent.id.clone(),
+        from_me: true,
+        participant: None,
+    };
+    p.a.star_message(&mine, true).await.unwrap();
+    let e = next_event(&mut p.eb, |e| matches!(e, Event::MessageUpdated { .. })).await;
+    assert!(
+        matches!(&e, Event::MessageUpdated { id, from_me: true, change: MessageChange::Starred(true), .. } if *id == sent.id),
+        "{e:?}"
+    );
+    let starred = store
+        .messages("b", &MessageQuery::new(10).starred(true))
+        .await
+        .unwrap();
+    assert_eq!(starred.len(), 1);
+    assert!(starred[0].from_me && starred[0].id == sent.id);
+
+    p.a.star_message(&mine, false).await.unwrap();
+    p.a.delete_message_for_me(&mine).await.unwrap();
+    until("deleted for me on b", || {
+        let st = Arc::clone(&store);
+        let (ch, id) = (chat.clone(), sent.id.clone());
+        async move {
+            st.message("b", &ch, &id)
+                .await
+                .unwrap()
+                .is_none()
+                .then_some(())
+        }
+    })
+    .await;
+    assert!(store.message("b", &chat, &kept.id).await.unwrap().is_some());
+    assert!(store.message("a", &chat, &sent.id).await.unwrap().is_none());
+    // The recipient's phone still has it: delete-for-me is local to us.
+    let inbox = sim.inbox(BOB).unwrap();
+    assert!(inbox.iter().any(|m| m.id == sent.id));
+}
