@@ -598,3 +598,39 @@ async fn starring_and_deleting_our_own_sent_message() {
     let inbox = sim.inbox(BOB).unwrap();
     assert!(inbox.iter().any(|m| m.id == sent.id));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_linked_later_syncs_the_whole_state() {
+    let sim = start_sim().await;
+    let p = linked_pair(&sim).await;
+    let chat = p.chat.clone();
+    p.a.archive_chat(&chat, true).await.unwrap();
+    p.a.mute_chat(&chat, Some(MuteUntil::Forever))
+        .await
+        .unwrap();
+    p.a.put_label(&Label {
+        id: "1".into(),
+        name: "New".into(),
+        color: 1,
+    })
+    .await
+    .unwrap();
+    p.a.add_chat_label(&chat, "1").await.unwrap();
+    // C links after the patches were pushed: it syncs from version 0 once
+    // the phone shared the key.
+    let (c, mut ec) = client(&sim, &p.store, "c").await;
+    pair_by_qr(&sim, &mut ec, ALICE).await;
+    let st = Arc::clone(&p.store);
+    let ch = chat.clone();
+    until("the whole state on c", || {
+        let st = Arc::clone(&st);
+        let ch = ch.clone();
+        async move {
+            let c = st.chat("c", &ch).await.unwrap()?;
+            (c.archived && c.muted_until == Some(-1) && c.labels == vec!["1".to_owned()])
+                .then_some(())
+        }
+    })
+    .await;
+    assert_eq!(c.label("1").await.unwrap().unwrap().name, "New");
+}
