@@ -113,7 +113,10 @@ async fn contacts_profile_and_blocklist() {
     let list = c.block_contact(&Jid::pn(BOB)).await.unwrap();
     assert_eq!(view(&sim, ME)["blocklist"], serde_json::json!([BOB]));
     let bob_lid = view(&sim, BOB)["lid"].as_str().unwrap().to_owned();
-    assert_eq!(list.iter().map(Jid::to_string).collect::<Vec<_>>(), [bob_lid.clone()]);
+    assert_eq!(
+        list.iter().map(Jid::to_string).collect::<Vec<_>>(),
+        vec![bob_lid.clone()]
+    );
     assert_eq!(c.blocklist().await.unwrap(), list);
     // While blocked, Bob's messages are not delivered to us (the server
     // enforces our list).
@@ -167,11 +170,18 @@ async fn contacts_profile_and_blocklist() {
     let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 7, 7, 7, 0xFF, 0xD9];
     let id = c.set_profile_picture(jpeg.clone()).await.unwrap();
     assert_eq!(sim.picture(ME, id.parse().unwrap()), Some(jpeg));
-    let own = c.own_profile_picture(PictureKind::Preview).await.unwrap().unwrap();
+    let own = c
+        .own_profile_picture(PictureKind::Preview)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(own.id, id);
     c.delete_profile_picture().await.unwrap();
     assert!(view(&sim, ME)["picture"].is_null());
-    assert_eq!(c.own_profile_picture(PictureKind::Image).await.unwrap(), None);
+    assert_eq!(
+        c.own_profile_picture(PictureKind::Image).await.unwrap(),
+        None
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -100,7 +100,10 @@ async fn admin_manages_a_group_end_to_end() {
         Some("first")
     );
     let read = c.group_info(&gjid).await.unwrap().description.unwrap();
-    assert_eq!((read.id.as_str(), read.body.as_str()), (d1.as_str(), "first"));
+    assert_eq!(
+        (read.id.as_str(), read.body.as_str()),
+        (d1.as_str(), "first")
+    );
     let d2 = c
         .set_group_description(&gjid, Some("second"))
         .await
@@ -150,18 +153,30 @@ async fn admin_manages_a_group_end_to_end() {
     assert_eq!(sim_role(&sim, &g, DAVE), Ok(None));
     assert_eq!(sim.group_info(&g).unwrap().participants.len(), 4);
 
-    let r = c.promote_group_participants(&gjid, &[pn(BOB)]).await.unwrap();
+    let r = c
+        .promote_group_participants(&gjid, &[pn(BOB)])
+        .await
+        .unwrap();
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].status, 200);
     assert_eq!(sim_role(&sim, &g, BOB), Ok(Some("admin")));
-    let r = c.demote_group_participants(&gjid, &[pn(BOB)]).await.unwrap();
+    let r = c
+        .demote_group_participants(&gjid, &[pn(BOB)])
+        .await
+        .unwrap();
     assert_eq!(r[0].status, 200);
     assert_eq!(sim_role(&sim, &g, BOB), Ok(None));
-    let r = c.remove_group_participants(&gjid, &[pn(CAROL)]).await.unwrap();
+    let r = c
+        .remove_group_participants(&gjid, &[pn(CAROL)])
+        .await
+        .unwrap();
     assert_eq!(r[0].status, 200);
     assert_eq!(sim_role(&sim, &g, CAROL), Err(()));
     // Removing someone who is not a member fails for them only.
-    let r = c.remove_group_participants(&gjid, &[pn(CAROL)]).await.unwrap();
+    let r = c
+        .remove_group_participants(&gjid, &[pn(CAROL)])
+        .await
+        .unwrap();
     assert_eq!(r[0].status, 404);
 
     // Picture: set, read back, delete.
@@ -199,7 +214,10 @@ async fn admin_manages_a_group_end_to_end() {
         .group_invite_info(&format!("https://chat.whatsapp.com/{fresh}"))
         .await
         .unwrap();
-    assert_eq!((via_link.jid.clone(), via_link.subject.as_str()), (gjid.clone(), "Team 2"));
+    assert_eq!(
+        (via_link.jid.clone(), via_link.subject.as_str()),
+        (gjid.clone(), "Team 2")
+    );
     assert!(matches!(
         c.group_invite_info(&code).await,
         Err(Error::Server { code: 404, .. })
@@ -265,10 +283,7 @@ async fn member_rights_and_joining_by_invite() {
     let pn_group = sim
         .create_group(BOB, "PN group", &[ME.to_owned()], true)
         .unwrap();
-    let info = c
-        .group_info(&Jid::parse(&pn_group).unwrap())
-        .await
-        .unwrap();
+    let info = c.group_info(&Jid::parse(&pn_group).unwrap()).await.unwrap();
     let bob = info.participant(&pn(BOB)).unwrap();
     assert_eq!(bob.jid, pn(BOB));
     assert!(bob.lid.as_ref().is_some_and(Jid::is_lid));
