@@ -199,16 +199,34 @@ impl Client {
         let answer = self
             .iq(usync_iq("interactive", Node::new("contact"), users))
             .await?;
-        let mut found: Vec<(Jid, bool)> = Vec::new();
+        // (digits asked, JID, registered). The real server echoes the
+        // asked number as the `<contact>` text (its JID may differ from
+        // the digits, e.g. after national-prefix rules); without an echo
+        // the JID's user is the number.
+        let mut found: Vec<(String, Jid, bool)> = Vec::new();
         for u in usync_users(&answer) {
             let Some(jid) = u.attr_jid("jid") else {
                 continue;
             };
-            let registered = u
-                .child("contact")
+            let contact = u.child("contact");
+            let registered = contact
                 .and_then(|c| c.attr_text("type"))
                 .is_some_and(|t| t == "in");
-            found.push((jid.to_non_ad(), registered));
+            let echoed: String = contact
+                .and_then(Node::bytes)
+                .map(|b| {
+                    String::from_utf8_lossy(b)
+                        .chars()
+                        .filter(char::is_ascii_digit)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let asked = if echoed.is_empty() {
+                jid.user.clone()
+            } else {
+                echoed
+            };
+            found.push((asked, jid.to_non_ad(), registered));
         }
         Ok(queries
             .into_iter()
@@ -216,9 +234,9 @@ impl Client {
             .map(|(digits, asked)| {
                 let jid = found
                     .iter()
-                    .find(|(j, _)| j.user == digits)
-                    .filter(|(_, registered)| *registered)
-                    .map(|(j, _)| j.clone());
+                    .find(|(d, _, _)| *d == digits)
+                    .filter(|(_, _, registered)| *registered)
+                    .map(|(_, j, _)| j.clone());
                 RegisteredNumber {
                     query: (*asked).to_owned(),
                     jid,
