@@ -115,7 +115,7 @@ impl Client {
             return Err(Error::InvalidValue("empty group subject".into()));
         }
         let own = self.own_jid().await?;
-        let key = crate::send::new_message_id(&own.user, now_ms());
+        let key = crate::send::new_message_id(&own.user);
         let create = Node::new("create")
             .with_attr("subject", subject.to_owned())
             .with_attr("key", key)
@@ -433,13 +433,6 @@ fn invite_of(answer: &Node) -> Result<String> {
         .and_then(|i| i.attr_text("code"))
         .map(|c| c.into_owned())
         .ok_or_else(|| Error::InvalidValue("invite answer without code".into()))
-}
-
-/// Milliseconds since the Unix epoch (0 if the clock is before it).
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
