@@ -6,4 +6,9 @@
 //! app-state mutation) that returns typed results; none knows about HTTP.
 
 pub mod chats;
+pub mod contacts;
+pub mod group_model;
+pub mod groups;
 pub mod labels;
+pub mod presence;
+pub mod profile;
