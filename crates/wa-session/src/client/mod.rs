@@ -26,7 +26,7 @@
 //! | `shared` | state shared by the task and the handles (store, Signal lock) |
 
 mod conn;
-mod content;
+pub(crate) mod content;
 mod creds;
 pub mod event;
 mod login;
@@ -136,6 +136,7 @@ impl ClientBuilder {
         )
         .await?;
         let shared = Arc::new(Shared::new(Arc::clone(&self.store), ctx.clone()));
+        let media = crate::media::MediaState::new(&self.options)?;
         let (events_tx, events_rx) = mpsc::unbounded_channel();
         let (cmd_tx, cmd_rx) = mpsc::channel(64);
         let status = Arc::new(watch::Sender::new(Status::Starting));
@@ -165,8 +166,10 @@ impl ClientBuilder {
                 iq_timeout: self.options.iq_timeout,
                 task: std::sync::Mutex::new(Some(task)),
                 shared,
+                media,
             }),
         };
+        client.inner.shared.attach(&client.inner);
         Ok((client, events_rx))
     }
 }
@@ -179,6 +182,7 @@ struct Inner {
     iq_timeout: std::time::Duration,
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     shared: Arc<Shared>,
+    media: crate::media::MediaState,
 }
 
 /// A handle to one session's runtime. Cloning is cheap; the session task
@@ -220,6 +224,11 @@ impl Client {
     #[allow(dead_code)] // used by the send pipeline and ops
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.inner.shared
+    }
+
+    /// Media transfer state (HTTP client, `media_conn` cache).
+    pub(crate) fn media_state(&self) -> &crate::media::MediaState {
+        &self.inner.media
     }
 
     /// Our device JID (`user:device@s.whatsapp.net`).

@@ -31,11 +31,19 @@ pub struct Options {
     /// HTTP `CONNECT` proxy to reach the server through
     /// (`http://[user:password@]host:port`), if any.
     pub proxy: Option<String>,
+    /// An extra CA certificate (PEM, one or more) trusted for media HTTPS
+    /// besides the public web roots, e.g. a test server's own CA.
+    pub media_ca_pem: Option<String>,
+    /// Media transfers: the limit for connecting and receiving the response
+    /// head, and the longest pause between two pieces of a body.
+    pub media_timeout: Duration,
+    /// Largest media file (encrypted bytes) uploaded or downloaded.
+    pub media_max_bytes: u64,
 }
 
 impl Default for Options {
     /// QR codes valid 60 s then 20 s each (Baileys' `qrTimeout` handling),
-    /// no proxy. Keepalive every 25 s with a 20 s grace (whatsmeow pings every
+    /// no proxy. Media transfers: 60 s timeouts, files up to 256 MiB. Keepalive every 25 s with a 20 s grace (whatsmeow pings every
     /// 20–30 s), IQs time out after 75 s (whatsmeow's default), prekeys
     /// topped up below 5 with batches of 50 (whatsmeow's `MinPreKeyCount`
     /// and `WantedPreKeyCount`).
@@ -52,6 +60,9 @@ impl Default for Options {
             qr_first: Duration::from_secs(60),
             qr_next: Duration::from_secs(20),
             proxy: None,
+            media_ca_pem: None,
+            media_timeout: Duration::from_secs(60),
+            media_max_bytes: 256 << 20,
         }
     }
 }
