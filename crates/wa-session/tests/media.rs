@@ -209,9 +209,28 @@ async fn uploads_every_kind_and_reads_it_back() {
         .unwrap();
     assert_eq!(out, big);
 
-    // The media_conn answer is cached: one query for all of the above.
     let conn = c.media_conn(false).await.unwrap();
     assert_eq!(conn.hosts, vec![sim.addr().to_string()]);
+
+    // The upload token expires on the server: the upload is refused (401),
+    // media_conn is fetched again and the upload retried with the new one.
+    let before = conn.auth;
+    sim.with_world(|w| w.media_store().rotate_auth(&mut rand::rng()));
+    let up = c
+        .upload_media(b"after rotation".to_vec(), MediaType::Document)
+        .await
+        .unwrap();
+    let after = c.media_conn(false).await.unwrap().auth;
+    assert_ne!(before, after);
+    assert_eq!(after, sim.with_world(|w| w.media_store().auth().to_owned()));
+
+    // A dead URL falls back to the direct path on the media_conn hosts.
+    let msg = media_message(&up, &MediaDetails::new(MediaKind::Document));
+    let dead = MediaRef {
+        url: Some(format!("https://127.0.0.1:1{}", up.direct_path)),
+        ..MediaRef::from_message(&msg).unwrap()
+    };
+    assert_eq!(c.download(&dead).await.unwrap(), b"after rotation");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -407,4 +426,20 @@ async fn history_sync_blob_is_downloaded_and_stored() {
     );
     let contact = store.contact("me", &peer).await.unwrap().unwrap();
     assert_eq!(contact.push_name.as_deref(), Some("Peer Pushname"));
+
+    // The inline bootstrap chunk the phone sent right after linking was
+    // stored too: our own push name and PN->LID mapping.
+    let me = Jid::pn(ME);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let own = loop {
+        match store.contact("me", &me).await.unwrap() {
+            Some(c) => break c,
+            None if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            None => panic!("bootstrap history sync not stored"),
+        }
+    };
+    assert_eq!(own.push_name.as_deref(), Some("Me"));
+    assert!(store.lid_for_pn("me", &me).await.unwrap().is_some());
 }
