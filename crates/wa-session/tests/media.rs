@@ -276,7 +276,6 @@ async fn limits_and_untrusted_servers_fail() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs Client::send_message (the send pipeline) from main"]
 async fn sends_media_the_phone_decrypts() {
     let (sim, _dir, _store, c, _events) = setup().await;
     let peer = Jid::pn(PEER);

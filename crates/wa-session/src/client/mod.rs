@@ -35,7 +35,7 @@ mod pairing;
 mod proxy;
 mod receive;
 mod runner;
-mod shared;
+pub(crate) mod shared;
 mod stanza;
 
 use std::sync::Arc;
@@ -158,6 +158,12 @@ impl ClientBuilder {
             shared: Arc::clone(&shared),
         };
         let task = tokio::spawn(runner.run());
+        let pace = crate::send::worker::Pace {
+            window: self.options.send_window.max(1),
+            interval: self.options.send_interval,
+            ack_timeout: self.options.send_ack_timeout,
+        };
+        let send_timeout = self.options.send_timeout;
         let client = Client {
             inner: Arc::new(Inner {
                 session_id: self.session_id,
@@ -165,11 +171,18 @@ impl ClientBuilder {
                 status: status.subscribe(),
                 iq_timeout: self.options.iq_timeout,
                 task: std::sync::Mutex::new(Some(task)),
-                shared,
+                shared: Arc::clone(&shared),
                 media,
+                send_timeout,
             }),
         };
         client.inner.shared.attach(&client.inner);
+        tokio::spawn(crate::send::worker::run(
+            client.downgrade(),
+            shared,
+            status.subscribe(),
+            pace,
+        ));
         Ok((client, events_rx))
     }
 }
@@ -183,6 +196,18 @@ struct Inner {
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     shared: Arc<Shared>,
     media: crate::media::MediaState,
+    send_timeout: std::time::Duration,
+}
+
+/// A handle that does not keep the session alive (the sender task holds
+/// one).
+#[derive(Clone, Debug)]
+pub(crate) struct WeakClient(std::sync::Weak<Inner>);
+
+impl WeakClient {
+    pub(crate) fn upgrade(&self) -> Option<Client> {
+        self.0.upgrade().map(|inner| Client { inner })
+    }
 }
 
 /// A handle to one session's runtime. Cloning is cheap; the session task
@@ -221,7 +246,6 @@ impl Client {
         &self.inner.shared.ctx
     }
 
-    #[allow(dead_code)] // used by the send pipeline and ops
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.inner.shared
     }
@@ -229,6 +253,14 @@ impl Client {
     /// Media transfer state (HTTP client, `media_conn` cache).
     pub(crate) fn media_state(&self) -> &crate::media::MediaState {
         &self.inner.media
+    }
+
+    pub(crate) fn downgrade(&self) -> WeakClient {
+        WeakClient(Arc::downgrade(&self.inner))
+    }
+
+    pub(crate) fn send_timeout(&self) -> std::time::Duration {
+        self.inner.send_timeout
     }
 
     /// Our device JID (`user:device@s.whatsapp.net`).

@@ -39,14 +39,29 @@ pub struct Options {
     pub media_timeout: Duration,
     /// Largest media file (encrypted bytes) uploaded or downloaded.
     pub media_max_bytes: u64,
+    /// How many outbox messages one send round encrypts, writes and awaits
+    /// acks for together.
+    pub send_window: u32,
+    /// Pause between two message stanzas of one session (pacing; zero sends
+    /// as fast as the server acks).
+    pub send_interval: Duration,
+    /// How long to wait for the server's ack of a message stanza before
+    /// writing it again.
+    pub send_ack_timeout: Duration,
+    /// How long [`crate::Client::send_message`] waits for the server's ack
+    /// before returning [`crate::Error::Timeout`] (the message stays queued
+    /// and is still sent).
+    pub send_timeout: Duration,
 }
 
 impl Default for Options {
     /// QR codes valid 60 s then 20 s each (Baileys' `qrTimeout` handling),
-    /// no proxy. Media transfers: 60 s timeouts, files up to 256 MiB. Keepalive every 25 s with a 20 s grace (whatsmeow pings every
+    /// no proxy. Keepalive every 25 s with a 20 s grace (whatsmeow pings every
     /// 20–30 s), IQs time out after 75 s (whatsmeow's default), prekeys
     /// topped up below 5 with batches of 50 (whatsmeow's `MinPreKeyCount`
-    /// and `WantedPreKeyCount`).
+    /// and `WantedPreKeyCount`). Sends are not paced; a message's ack is
+    /// awaited 20 s before it is written again, and `send_message` waits up
+    /// to 60 s. Media transfers: 60 s timeouts, files up to 256 MiB.
     fn default() -> Self {
         Options {
             connect_timeout: Duration::from_secs(20),
@@ -63,6 +78,10 @@ impl Default for Options {
             media_ca_pem: None,
             media_timeout: Duration::from_secs(60),
             media_max_bytes: 256 << 20,
+            send_window: 64,
+            send_interval: Duration::ZERO,
+            send_ack_timeout: Duration::from_secs(20),
+            send_timeout: Duration::from_secs(60),
         }
     }
 }

@@ -22,6 +22,8 @@ pub(crate) struct Shared {
     /// spawned tasks (history sync); weak so the task does not keep the
     /// handles alive.
     client: std::sync::OnceLock<std::sync::Weak<super::Inner>>,
+    /// The send pipeline's in-memory state.
+    pub(crate) send: crate::send::state::SendState,
 }
 
 impl std::fmt::Debug for Shared {
@@ -39,6 +41,7 @@ impl Shared {
             ctx,
             signal: tokio::sync::Mutex::new(()),
             client: std::sync::OnceLock::new(),
+            send: crate::send::state::SendState::default(),
         }
     }
 
