@@ -442,3 +442,73 @@ async fn history_sync_blob_is_downloaded_and_stored() {
     assert_eq!(own.push_name.as_deref(), Some("Me"));
     assert!(store.lid_for_pn("me", &me).await.unwrap().is_some());
 }
+
+/// A minimal HTTP CONNECT proxy (no auth) that counts its tunnels.
+async fn connect_proxy() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let tunnels = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = Arc::clone(&tunnels);
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let count = Arc::clone(&count);
+            tokio::spawn(async move {
+                let mut reader = BufReader::new(sock);
+                let (mut target, mut line) = (String::new(), String::new());
+                while reader.read_line(&mut line).await.unwrap() > 0 && line != "\r\n" {
+                    if let Some(t) = line.strip_prefix("CONNECT ") {
+                        target = t.split_whitespace().next().unwrap().to_owned();
+                    }
+                    line.clear();
+                }
+                let mut sock = reader.into_inner();
+                let mut upstream = tokio::net::TcpStream::connect(target).await.unwrap();
+                sock.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await
+                    .unwrap();
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = tokio::io::copy_bidirectional(&mut sock, &mut upstream).await;
+            });
+        }
+    });
+    (addr, tunnels)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_goes_through_the_connect_proxy() {
+    let sim = start_sim().await;
+    sim.create_account(ME, "Me").unwrap();
+    let (proxy, tunnels) = connect_proxy().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path());
+    let (c, mut events) = Client::builder(Arc::clone(&store), "me")
+        .url(sim.ws_url())
+        .trusted_root(root(&sim))
+        .options(Options {
+            proxy: Some(format!("http://{proxy}")),
+            ..media_options(&sim)
+        })
+        .build()
+        .await
+        .unwrap();
+    pair_by_qr(&sim, &mut events, ME).await;
+    let before = tunnels.load(std::sync::atomic::Ordering::SeqCst);
+    let data = pattern(4_000, 3);
+    let up = c
+        .upload_media(data.clone(), MediaType::Image)
+        .await
+        .unwrap();
+    let msg = media_message(&up, &MediaDetails::new(MediaKind::Image));
+    assert_eq!(
+        c.download(&MediaRef::from_message(&msg).unwrap())
+            .await
+            .unwrap(),
+        data
+    );
+    // One tunnel for the upload, one for the download.
+    assert_eq!(
+        tunnels.load(std::sync::atomic::Ordering::SeqCst),
+        before + 2
+    );
+}

@@ -32,7 +32,7 @@ pub mod event;
 mod login;
 pub mod options;
 mod pairing;
-mod proxy;
+pub(crate) mod proxy;
 mod receive;
 mod runner;
 pub(crate) mod shared;

@@ -77,6 +77,9 @@ impl Url {
 pub(crate) struct HttpClient {
     tls: TlsConnector,
     timeout: Duration,
+    /// `Options::proxy`: media goes through the same `CONNECT` proxy as
+    /// the chat connection.
+    proxy: Option<Arc<crate::client::proxy::Proxy>>,
 }
 
 impl std::fmt::Debug for HttpClient {
@@ -92,11 +95,21 @@ fn tls_error(e: impl std::fmt::Display) -> Error {
 }
 
 impl HttpClient {
-    /// A client trusting the web roots and the certificates in `extra_ca_pem`.
+    /// A client trusting the web roots and the certificates in
+    /// `extra_ca_pem`, connecting through `proxy` if given.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] if `extra_ca_pem` holds no valid certificate.
-    pub(crate) fn new(extra_ca_pem: Option<&str>, timeout: Duration) -> Result<HttpClient> {
+    /// [`Error::InvalidValue`] if `extra_ca_pem` holds no valid certificate;
+    /// [`Error::Connection`] for a proxy URL that does not parse.
+    pub(crate) fn new(
+        extra_ca_pem: Option<&str>,
+        timeout: Duration,
+        proxy: Option<&str>,
+    ) -> Result<HttpClient> {
+        let proxy = proxy
+            .map(crate::client::proxy::Proxy::parse)
+            .transpose()?
+            .map(Arc::new);
         let mut roots = rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         if let Some(pem) = extra_ca_pem {
@@ -124,6 +137,7 @@ impl HttpClient {
         Ok(HttpClient {
             tls: TlsConnector::from(Arc::new(config)),
             timeout,
+            proxy,
         })
     }
 
@@ -155,9 +169,16 @@ impl HttpClient {
         headers: &[(&'static str, String)],
     ) -> Result<Response<Incoming>> {
         let conn_err = |e: std::io::Error| Error::Connection(format!("media {}: {e}", url.host));
-        let tcp = TcpStream::connect((url.host.as_str(), url.port))
-            .await
-            .map_err(conn_err)?;
+        let tcp = match &self.proxy {
+            Some(p) => {
+                let scheme = if url.tls { "https" } else { "http" };
+                p.tunnel(&format!("{scheme}://{}/", url.authority()))
+                    .await?
+            }
+            None => TcpStream::connect((url.host.as_str(), url.port))
+                .await
+                .map_err(conn_err)?,
+        };
         let _ = tcp.set_nodelay(true);
         let mut builder = Request::builder()
             .method(method)

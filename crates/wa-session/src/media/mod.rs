@@ -120,10 +120,15 @@ impl MediaState {
     /// Builds the state from the client options.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] for an unusable `media_ca_pem`.
+    /// [`Error::InvalidValue`] for an unusable `media_ca_pem`,
+    /// [`Error::Connection`] for an unusable `proxy`.
     pub(crate) fn new(opts: &Options) -> Result<MediaState> {
         Ok(MediaState {
-            http: http::HttpClient::new(opts.media_ca_pem.as_deref(), opts.media_timeout)?,
+            http: http::HttpClient::new(
+                opts.media_ca_pem.as_deref(),
+                opts.media_timeout,
+                opts.proxy.as_deref(),
+            )?,
             max_bytes: opts.media_max_bytes,
             conn: tokio::sync::Mutex::new(None),
         })
