@@ -6,7 +6,7 @@
 //!
 //! The session task must not wait for a download, so after the notification
 //! itself is committed and acked, the receive pipeline hands it to a spawned
-//! task ([`spawn_for_messages`]): download, check and decrypt the blob,
+//! task (`spawn_for_messages`): download, check and decrypt the blob,
 //! inflate, decode, and commit conversations (chats), push names (contacts),
 //! PN↔LID mappings and messages in one [`WriteBatch`]; then
 //! [`Event::HistorySync`] (or [`Event::HistorySyncFailed`]).

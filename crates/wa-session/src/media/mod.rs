@@ -12,7 +12,7 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | this file | [`MediaState`] (HTTP client + `media_conn` cache), [`MediaConn`] and its fetch |
+//! | this file | `MediaState` (HTTP client + `media_conn` cache), [`MediaConn`] and its fetch |
 //! | `http` | the HTTPS/1.1 client (hyper over tokio-rustls, extra CA, timeouts) |
 //! | [`upload`] | [`crate::Client::upload_media`], [`crate::Client::upload_media_reader`], [`UploadedMedia`] |
 //! | [`download`] | [`MediaRef`], [`crate::Client::download_media`] and its streaming variant |
