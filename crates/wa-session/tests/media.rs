@@ -264,6 +264,28 @@ async fn limits_and_untrusted_servers_fail() {
     assert!(matches!(err, Error::Connection(_)), "{err:?}");
     let blobs = sim.with_world(|w| w.media_store().len());
     assert_eq!(blobs, 0);
+    // A download larger than the limit is refused (plain http on the sim's
+    // port, so no CA is needed).
+    let up = sim.with_world(|w| {
+        let host = w.media_host().to_owned();
+        w.media_store().insert_own("image", vec![7u8; 2000], &host)
+    });
+    let big = MediaRef {
+        media_type: MediaType::Image,
+        url: Some(format!("http://{}{}", sim.addr(), up.direct_path)),
+        direct_path: None,
+        media_key: vec![1; 32],
+        file_enc_sha256: None,
+        file_sha256: None,
+        file_length: None,
+        mimetype: None,
+        file_name: None,
+    };
+    let err = c.download(&big).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidValue(_)), "{err:?}");
+    let mut out = Vec::new();
+    let err = c.download_to(&big, &mut out).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidValue(_)), "{err:?}");
     // A bad CA PEM is refused at build time.
     let bad = Client::builder(store, "other")
         .options(Options {
@@ -511,4 +533,70 @@ async fn media_goes_through_the_connect_proxy() {
         tunnels.load(std::sync::atomic::Ordering::SeqCst),
         before + 2
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_media_servers_time_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // One server never answers; the other sends a head promising 1000 bytes,
+    // then 10, then stalls.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let stalling = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (silent_addr, stalling_addr) =
+        (silent.local_addr().unwrap(), stalling.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = stalling.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await;
+                let _ = s
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n0123456789")
+                    .await;
+                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+            });
+        }
+    });
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path());
+    let (c, _events) = Client::builder(store, "me")
+        .url(sim.ws_url())
+        .trusted_root(root(&sim))
+        .options(Options {
+            media_timeout: std::time::Duration::from_millis(300),
+            ..test_options()
+        })
+        .build()
+        .await
+        .unwrap();
+    let r = |addr: std::net::SocketAddr| MediaRef {
+        media_type: MediaType::Image,
+        url: Some(format!("http://{addr}/v/blob.enc")),
+        direct_path: None,
+        media_key: vec![1; 32],
+        file_enc_sha256: None,
+        file_sha256: None,
+        file_length: None,
+        mimetype: None,
+        file_name: None,
+    };
+    let started = std::time::Instant::now();
+    let err = c.download(&r(silent_addr)).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout("media request")), "{err:?}");
+    let err = c.download(&r(stalling_addr)).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout("media body")), "{err:?}");
+    let mut out = Vec::new();
+    let err = c
+        .download_to(&r(stalling_addr), &mut out)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout("media body")), "{err:?}");
+    assert!(out.is_empty());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
