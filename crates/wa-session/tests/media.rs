@@ -314,10 +314,13 @@ async fn sends_media_the_phone_decrypts() {
             .mimetype(mime)
             .caption("look")
             .file_name("file.bin");
-        let sent = c
-            .send_media(&peer, MediaUpload::bytes(data.clone(), details))
-            .await
-            .unwrap();
+        // Videos come from a reader (streaming upload), the rest from bytes.
+        let upload = if kind == MediaKind::Video {
+            MediaUpload::reader(std::io::Cursor::new(data.clone()), details)
+        } else {
+            MediaUpload::bytes(data.clone(), details)
+        };
+        let sent = c.send_media(&peer, upload).await.unwrap();
         let deadline = tokio::time::Instant::now() + WAIT;
         let entry = loop {
             let inbox = sim.inbox(PEER).unwrap();
