@@ -8,7 +8,9 @@
 //! itself is committed and acked, the receive pipeline hands it to a spawned
 //! task (`spawn_for_messages`): download, check and decrypt the blob,
 //! inflate, decode, and commit conversations (chats), push names (contacts),
-//! PN↔LID mappings and messages in one [`WriteBatch`]; then
+//! PN↔LID mappings (moving Signal sessions to the LID address, under the
+//! Signal lock, as the receive pipeline does) and messages in one
+//! [`WriteBatch`]; then
 //! [`Event::HistorySync`] (or [`Event::HistorySyncFailed`]).
 //!
 //! A crash between the notification's ack and the chunk's commit loses that
@@ -61,7 +63,9 @@ pub fn notification(msg: &wa::Message) -> Option<&wa::message::HistorySyncNotifi
 }
 
 /// Starts one task per history-sync notification in `messages` (already
-/// committed and acked); each commits its chunk and reports an event.
+/// committed and acked); each commits its chunk and reports an event. The
+/// caller passes only messages from our own account (history from anyone
+/// else is ignored, as whatsmeow does).
 pub(crate) fn spawn_for_messages(
     client: Option<Client>,
     events: &UnboundedSender<Event>,
@@ -115,7 +119,26 @@ impl Client {
             .await
             .map_err(|e| Error::InvalidState(format!("history task: {e}")))??;
         let own = self.own_jid().await.ok();
-        let (batch, summary) = history_batch(&history, own.as_ref());
+        let (mut batch, mut summary) = history_batch(&history, own.as_ref());
+        // PN->LID mappings move Signal sessions to the LID address (the
+        // receive pipeline looks senders up there once a mapping exists), so
+        // they are learned and committed under the Signal lock.
+        let shared = std::sync::Arc::clone(self.shared());
+        let _signal = shared.signal.lock().await;
+        let sid = self.session_id();
+        let mut known = std::collections::HashMap::new();
+        for (pn, lid) in lid_mappings(&history) {
+            crate::send::lid::learn_mapping(
+                self.store().as_ref(),
+                sid,
+                &pn,
+                &lid,
+                &mut batch,
+                &mut known,
+            )
+            .await?;
+            summary.lid_mappings += 1;
+        }
         self.store().commit(self.commit_context(), batch).await?;
         Ok(summary)
     }
@@ -142,8 +165,10 @@ pub fn inflate_history(compressed: &[u8], limit: u64) -> Result<wa::HistorySync>
         .map_err(|_| Error::InvalidValue("history-sync payload does not decode".into()))
 }
 
-/// The store writes for one history-sync chunk; `own` is our JID (the
-/// sender of our own messages).
+/// The store writes for one history-sync chunk (chats, push names,
+/// messages; the LID mappings, which move Signal sessions, are applied by
+/// [`Client::apply_history_sync`] under the Signal lock); `own` is our JID
+/// (the sender of our own messages).
 pub fn history_batch(h: &wa::HistorySync, own: Option<&Jid>) -> (WriteBatch, HistorySyncSummary) {
     let mut batch = WriteBatch::new();
     let mut s = HistorySyncSummary {
@@ -175,14 +200,21 @@ pub fn history_batch(h: &wa::HistorySync, own: Option<&Jid>) -> (WriteBatch, His
         batch.patch_contact(ContactPatch::new(jid.to_non_ad()).push_name(Some(name.clone())));
         s.push_names += 1;
     }
-    for m in &h.phone_number_to_lid_mappings {
-        let parse = |v: &Option<String>| v.as_deref().and_then(|t| Jid::parse(t).ok());
-        if let (Some(pn), Some(lid)) = (parse(&m.pn_jid), parse(&m.lid_jid)) {
-            batch.put_lid_mapping(&lid.to_non_ad(), &pn.to_non_ad());
-            s.lid_mappings += 1;
-        }
-    }
     (batch, s)
+}
+
+/// The PN↔LID mappings a chunk announces, as `(pn, lid)` user JIDs.
+pub fn lid_mappings(h: &wa::HistorySync) -> Vec<(Jid, Jid)> {
+    let parse = |v: &Option<String>| v.as_deref().and_then(|t| Jid::parse(t).ok());
+    h.phone_number_to_lid_mappings
+        .iter()
+        .filter_map(|m| {
+            Some((
+                parse(&m.pn_jid)?.to_non_ad(),
+                parse(&m.lid_jid)?.to_non_ad(),
+            ))
+        })
+        .collect()
 }
 
 fn chat_patch(chat: &Jid, conv: &wa::Conversation) -> ChatPatch {

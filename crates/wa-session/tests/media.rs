@@ -603,3 +603,94 @@ async fn stalled_media_servers_time_out() {
     assert!(out.is_empty());
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_sync_from_someone_else_is_ignored() {
+    use prost::Message as _;
+    use std::io::Write as _;
+    let (sim, _dir, store, _c, mut events) = setup().await;
+    let injected = "6281300000077@s.whatsapp.net";
+    let forged = wa::HistorySync {
+        sync_type: Some(wa::history_sync::HistorySyncType::Recent as i32),
+        conversations: vec![wa::Conversation {
+            id: Some(injected.to_owned()),
+            messages: vec![web_message(injected, "FORGED", false, "trust me", 1)],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    z.write_all(&forged.encode_to_vec()).unwrap();
+    let notification = wa::Message {
+        protocol_message: Some(Box::new(wa::message::ProtocolMessage {
+            r#type: Some(wa::message::protocol_message::Type::HistorySyncNotification as i32),
+            history_sync_notification: Some(wa::message::HistorySyncNotification {
+                sync_type: Some(3),
+                initial_hist_bootstrap_inline_payload: Some(z.finish().unwrap()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    // The peer's phone sends it to us, then our own phone sends a real chunk.
+    sim.with_world(|w| {
+        let out = wa_sim::phone::send::Outgoing {
+            message: notification,
+            stanza_type: "text",
+        };
+        wa_sim::phone::send::send(w, PEER, &Jid::pn(ME), &out, wa_sim::sim::now()).unwrap();
+    });
+    let own = wa::HistorySync {
+        sync_type: Some(3),
+        chunk_order: Some(7),
+        conversations: vec![wa::Conversation {
+            id: Some(format!("{PEER}@s.whatsapp.net")),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    sim.send_history_sync(ME, &own).unwrap();
+    let Event::HistorySync(s) = next_event(
+        &mut events,
+        |e| matches!(e, Event::HistorySync(s) if s.chunk_order == Some(7)),
+    )
+    .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(s.conversations, 1);
+    let injected = Jid::parse(injected).unwrap();
+    assert!(store.chat("me", &injected).await.unwrap().is_none());
+    assert!(
+        store
+            .message("me", &injected, "FORGED")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn own_phone_stays_decryptable_after_the_bootstrap_lid_mapping() {
+    // The bootstrap chunk maps our PN to our LID; the phone's session must
+    // move with it, or its next message would be looked up at the LID
+    // address and fail. Repeat a few rounds to catch the race.
+    let (sim, _dir, _store, _c, mut events) = setup().await;
+    for round in 0..3u32 {
+        sim.send_text(PEER, &format!("{ME}@s.whatsapp.net"), "hi")
+            .unwrap();
+        let chunk = wa::HistorySync {
+            sync_type: Some(3),
+            chunk_order: Some(100 + round),
+            ..Default::default()
+        };
+        sim.send_history_sync(ME, &chunk).unwrap();
+        let e = next_event(&mut events, |e| {
+            matches!(e, Event::HistorySync(s) if s.chunk_order == Some(100 + round))
+                || matches!(e, Event::Undecryptable { .. })
+        })
+        .await;
+        assert!(matches!(e, Event::HistorySync(_)), "{e:?}");
+    }
+}

@@ -139,8 +139,15 @@ impl Runner {
                 if let Some(m) = stored {
                     self.emit(Event::Message(Box::new(m)));
                 }
-                // History chunks are downloaded and stored off the stanza loop.
-                crate::history::spawn_for_messages(self.shared.client(), &self.events, &d.messages);
+                // History chunks (only from our own phone) are downloaded and
+                // stored off the stanza loop.
+                if from_me {
+                    crate::history::spawn_for_messages(
+                        self.shared.client(),
+                        &self.events,
+                        &d.messages,
+                    );
+                }
                 None
             }
             Err(reason) => {
