@@ -16,6 +16,11 @@
 //!   and labels.
 //! * [`appstate`]: app-state sync (chat settings, labels, contacts, push
 //!   name shared by the account's devices): fetch, verify, apply, push.
+//! * [`media`]: `media_conn`, encrypted uploads, checked downloads
+//!   ([`Client::upload_media`], [`Client::download_media`]).
+//! * [`message`]: builders of `wa.Message` contents (media messages) and
+//!   [`Client::send_media`].
+//! * [`history`]: history-sync notifications downloaded, inflated and stored.
 //! * [`store`]: persistence. The [`store::Store`] trait every backend
 //!   implements, the [`store::WriteBatch`] unit of work that makes crash
 //!   safety a property of the API (key material commits atomically with the
@@ -51,7 +56,10 @@
 pub mod appstate;
 pub mod client;
 pub mod error;
+pub mod history;
 pub mod manager;
+pub mod media;
+pub mod message;
 pub mod ops;
 pub mod send;
 pub mod store;

@@ -333,17 +333,17 @@ async fn prekeys_are_topped_up_when_the_server_runs_low() {
         assert!(std::time::Instant::now() < deadline, "no top-up");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    // The uploaded ones are marked (once the upload's answer is processed,
-    // which may be just after the sim counted them).
-    while !store
-        .unuploaded_prekeys("hana", 100)
-        .await
-        .unwrap()
-        .is_empty()
-    {
+    // The uploaded ones are marked (once the client has the server's
+    // answer, which may come after the sim counted the keys).
+    loop {
+        let unuploaded = store.unuploaded_prekeys("hana", 100).await.unwrap();
+        if unuploaded.is_empty() {
+            break;
+        }
         assert!(
             std::time::Instant::now() < deadline,
-            "never marked uploaded"
+            "{} prekeys never marked uploaded",
+            unuploaded.len()
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }

@@ -20,6 +20,10 @@ pub(crate) struct Shared {
     pub(crate) signal: tokio::sync::Mutex<()>,
     /// App-state sync: its lock, the sync worker's trigger, the event sink.
     pub(crate) appstate: crate::appstate::SyncState,
+    /// The client handle state, for work the session task hands off to
+    /// spawned tasks (history sync); weak so the task does not keep the
+    /// handles alive.
+    client: std::sync::OnceLock<std::sync::Weak<super::Inner>>,
     /// The send pipeline's in-memory state.
     pub(crate) send: crate::send::state::SendState,
 }
@@ -39,8 +43,20 @@ impl Shared {
             ctx,
             signal: tokio::sync::Mutex::new(()),
             appstate: crate::appstate::SyncState::default(),
+            client: std::sync::OnceLock::new(),
             send: crate::send::state::SendState::default(),
         }
+    }
+
+    /// Records the handle state once the client is built.
+    pub(super) fn attach(&self, inner: &Arc<super::Inner>) {
+        let _ = self.client.set(Arc::downgrade(inner));
+    }
+
+    /// A client handle, while any handle is alive.
+    pub(crate) fn client(&self) -> Option<super::Client> {
+        let inner = self.client.get()?.upgrade()?;
+        Some(super::Client { inner })
     }
 
     /// The stored device credentials.
