@@ -12,6 +12,9 @@
 //!   restart, logout, delete, restore at startup, one merged event stream.
 //! * [`send`]: the durable outbox and the send pipeline
 //!   ([`Client::send_message`]).
+//! * [`message`]: non-media message contents (text, quotes, location,
+//!   contacts, polls, reactions, forwards, revokes, edits, buttons/lists)
+//!   and typed events for incoming reactions, edits, revokes and poll votes.
 //! * [`ops`]: account operations: groups, contacts, profile, presence, chats
 //!   and labels.
 //! * [`store`]: persistence. The [`store::Store`] trait every backend
@@ -49,6 +52,7 @@
 pub mod client;
 pub mod error;
 pub mod manager;
+pub mod message;
 pub mod ops;
 pub mod send;
 pub mod store;

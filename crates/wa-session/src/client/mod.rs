@@ -26,7 +26,7 @@
 //! | `shared` | state shared by the task and the handles (store, Signal lock) |
 
 mod conn;
-mod content;
+pub(crate) mod content;
 mod creds;
 pub mod event;
 mod login;

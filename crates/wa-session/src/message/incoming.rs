@@ -1,0 +1,238 @@
+//! Incoming modifications of earlier messages, turned into typed events and
+//! store updates in the same batch as the message that carried them:
+//!
+//! | content | event | store |
+//! |---|---|---|
+//! | `reactionMessage` | [`Event::Reaction`] | the reaction is stored as a message (`reaction`) |
+//! | `protocolMessage` `REVOKE` | [`Event::Revoked`] | the target becomes kind `revoked`, body and content cleared |
+//! | `protocolMessage` `MESSAGE_EDIT` | [`Event::Edited`] | the target's body and content become the new ones |
+//! | `pollUpdateMessage` | [`Event::PollVote`] | the vote is decrypted with the poll's stored secret; the vote's body lists the chosen names |
+//!
+//! Revokes and edits only apply when their sender is the target's sender
+//! (in groups, a revoke by someone else is an admin's delete and applies
+//! too). A vote whose poll is unknown or that does not authenticate is kept
+//! as an undecrypted `poll_vote` message without an event.
+
+use prost::Message as _;
+use wa_proto::binary::Node;
+use wa_proto::jid::Jid;
+use wa_proto::proto::wa;
+use wa_proto::proto::wa::message::protocol_message::Type as ProtocolType;
+
+use super::poll::{self, VoteParties};
+use crate::client::content;
+use crate::client::event::Event;
+use crate::store::{Store, StoredMessage, WriteBatch};
+
+/// What the receive pipeline knows about one incoming message.
+#[derive(Debug)]
+pub(crate) struct Incoming<'a> {
+    /// The stanza (for the alternate-address attributes).
+    pub(crate) node: &'a Node,
+    /// The chat.
+    pub(crate) chat: &'a Jid,
+    /// The sender (any device).
+    pub(crate) sender: &'a Jid,
+    /// Sent by one of our devices.
+    pub(crate) from_me: bool,
+    /// Our phone-number and LID JIDs, when known.
+    pub(crate) own: [Option<&'a Jid>; 2],
+}
+
+impl Incoming<'_> {
+    /// Every `user@server` form of the sender: the stanza's sender and the
+    /// PN/LID alternates the server added.
+    fn sender_forms(&self) -> Vec<Jid> {
+        let mut out = vec![self.sender.to_non_ad()];
+        if self.from_me {
+            out.extend(self.own.iter().flatten().map(|j| j.to_non_ad()));
+        }
+        for attr in [
+            "participant_pn",
+            "participant_lid",
+            "sender_pn",
+            "sender_lid",
+        ] {
+            if let Some(j) = self.node.attr_jid(attr) {
+                out.push(j.to_non_ad());
+            }
+        }
+        dedup(out)
+    }
+
+    fn is_sender(&self, jid: Option<&Jid>) -> bool {
+        jid.is_some_and(|j| self.sender_forms().contains(&j.to_non_ad()))
+    }
+}
+
+fn dedup(v: Vec<Jid>) -> Vec<Jid> {
+    let mut out: Vec<Jid> = Vec::with_capacity(v.len());
+    for j in v {
+        if !out.contains(&j) {
+            out.push(j);
+        }
+    }
+    out
+}
+
+/// The target message of a modification: looked up in the stanza's chat
+/// (the key's `remoteJid` is the chat as the sender sees it, which in a 1:1
+/// chat is us), then under the key's own chat.
+async fn target(
+    store: &dyn Store,
+    session: &str,
+    inc: &Incoming<'_>,
+    key: &wa::MessageKey,
+) -> Option<StoredMessage> {
+    let id = key.id.as_deref().filter(|i| !i.is_empty())?;
+    if let Ok(Some(m)) = store.message(session, inc.chat, id).await {
+        return Some(m);
+    }
+    let alt = key.remote_jid.as_deref().and_then(|r| Jid::parse(r).ok())?;
+    store
+        .message(session, &alt.to_non_ad(), id)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// Classifies `messages` (the decrypted contents of one stanza) and adds
+/// the store updates to `batch`; `stored` is the stanza's own message as it
+/// will be stored (its body may be filled in, e.g. a vote's choices).
+/// Returns the typed events to emit after the commit.
+pub(crate) async fn apply(
+    store: &dyn Store,
+    session: &str,
+    inc: &Incoming<'_>,
+    messages: &[wa::Message],
+    stored: Option<&mut StoredMessage>,
+    batch: &mut WriteBatch,
+) -> Vec<Event> {
+    let Some(msg) = messages.iter().find(|m| content::classify(m).is_some()) else {
+        return Vec::new();
+    };
+    let m = content::unwrap(msg);
+    let chat = inc.chat.clone();
+    let sender = inc.sender.to_non_ad();
+    if let Some(r) = &m.reaction_message {
+        let Some(id) = r.key.as_ref().and_then(|k| k.id.clone()) else {
+            return Vec::new();
+        };
+        return vec![Event::Reaction {
+            chat,
+            id,
+            sender,
+            emoji: r.text.clone().unwrap_or_default(),
+            from_me: inc.from_me,
+        }];
+    }
+    if let Some(p) = &m.protocol_message {
+        let Some(key) = &p.key else {
+            return Vec::new();
+        };
+        let kind = p.r#type.and_then(|t| ProtocolType::try_from(t).ok());
+        let target = target(store, session, inc, key).await;
+        let author = |t: &StoredMessage| {
+            (t.from_me && inc.from_me) || (!t.from_me && inc.is_sender(t.sender.as_ref()))
+        };
+        match kind {
+            Some(ProtocolType::Revoke) => {
+                let id = key.id.clone().unwrap_or_default();
+                if let Some(mut t) = target {
+                    let admin_delete = chat.is_group() && !inc.from_me;
+                    if !author(&t) && !admin_delete {
+                        return Vec::new();
+                    }
+                    t.kind = "revoked".into();
+                    t.body = None;
+                    t.raw = Vec::new();
+                    t.media = None;
+                    batch.put_message(t);
+                }
+                return vec![Event::Revoked { chat, id, sender }];
+            }
+            Some(ProtocolType::MessageEdit) => {
+                let id = key.id.clone().unwrap_or_default();
+                let Some(new) = p.edited_message.as_deref() else {
+                    return Vec::new();
+                };
+                let text = content::classify(new).and_then(|(_, t)| t);
+                if let Some(mut t) = target {
+                    if !author(&t) {
+                        return Vec::new();
+                    }
+                    t.body = text.clone();
+                    t.raw = new.encode_to_vec();
+                    batch.put_message(t);
+                }
+                return vec![Event::Edited {
+                    chat,
+                    id,
+                    sender,
+                    text,
+                }];
+            }
+            _ => return Vec::new(),
+        }
+    }
+    if let Some(u) = &m.poll_update_message {
+        let (Some(key), Some(vote)) = (&u.poll_creation_message_key, &u.vote) else {
+            return Vec::new();
+        };
+        let Some(poll_msg) = target(store, session, inc, key).await else {
+            tracing::debug!("poll vote for an unknown poll");
+            return Vec::new();
+        };
+        let Some(selected) = decrypt_vote(inc, &poll_msg, vote) else {
+            tracing::debug!("poll vote did not authenticate");
+            return Vec::new();
+        };
+        if let Some(s) = stored {
+            s.body = Some(selected.join(", "));
+        }
+        return vec![Event::PollVote {
+            chat,
+            poll_id: poll_msg.id,
+            voter: sender,
+            selected_options: selected,
+        }];
+    }
+    Vec::new()
+}
+
+/// Tries every known address form of the poll's creator and of the voter
+/// (the vote is keyed by the forms the voter's client used, PN or LID); the
+/// GCM tag tells which one is right.
+fn decrypt_vote(
+    inc: &Incoming<'_>,
+    poll_msg: &StoredMessage,
+    vote: &wa::message::PollEncValue,
+) -> Option<Vec<String>> {
+    let content = wa::Message::decode(poll_msg.raw.as_slice()).ok()?;
+    let content = content::unwrap(&content);
+    let secret = poll::secret_of(content)?;
+    let options = poll::option_names(content);
+    let creators: Vec<Jid> = if poll_msg.from_me {
+        dedup(inc.own.iter().flatten().map(|j| j.to_non_ad()).collect())
+    } else {
+        let s = poll_msg.sender.as_ref()?.to_non_ad();
+        if inc.sender_forms().contains(&s) {
+            inc.sender_forms()
+        } else {
+            vec![s]
+        }
+    };
+    for creator in &creators {
+        for voter in inc.sender_forms() {
+            let parties = VoteParties {
+                poll_id: poll_msg.id.clone(),
+                creator: creator.clone(),
+                voter,
+            };
+            if let Ok(hashes) = poll::decrypt_vote(secret, &parties, vote) {
+                return Some(poll::names_for(&hashes, &options));
+            }
+        }
+    }
+    None
+}
