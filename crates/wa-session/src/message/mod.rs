@@ -19,3 +19,6 @@ mod send_ops;
 pub use build::{ContactCard, LinkPreview, Location, MessageRef, TextOptions};
 pub use interactive::{Buttons, List, ListRow, ListSection};
 pub use poll::PollSpec;
+
+#[cfg(test)]
+mod tests;
