@@ -55,15 +55,33 @@ pub struct InboxRefs {
 pub fn refs(msg: &wa::Message) -> Option<InboxRefs> {
     let m = unwrap(msg);
     let ctx = [
-        m.extended_text_message.as_ref().and_then(|x| x.context_info.as_deref()),
-        m.image_message.as_ref().and_then(|x| x.context_info.as_deref()),
-        m.video_message.as_ref().and_then(|x| x.context_info.as_deref()),
-        m.audio_message.as_ref().and_then(|x| x.context_info.as_deref()),
-        m.document_message.as_ref().and_then(|x| x.context_info.as_deref()),
-        m.sticker_message.as_ref().and_then(|x| x.context_info.as_deref()),
-        m.location_message.as_ref().and_then(|x| x.context_info.as_deref()),
-        m.contact_message.as_ref().and_then(|x| x.context_info.as_deref()),
-        m.contacts_array_message.as_ref().and_then(|x| x.context_info.as_deref()),
+        m.extended_text_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.image_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.video_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.audio_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.document_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.sticker_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.location_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.contact_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.contacts_array_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
     ]
     .into_iter()
     .flatten()

@@ -1,0 +1,309 @@
+//! Message contents against an in-process wa-sim: what a virtual phone
+//! sends us (reactions, edits, revokes, poll votes) becomes typed events and
+//! store updates; what we send shows in the phone's inbox with the right
+//! type, text and references.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod client_common;
+
+use client_common::*;
+use prost::Message as _;
+use wa_proto::jid::Jid;
+use wa_proto::proto::wa;
+use wa_session::Event;
+use wa_session::message::build::{self, MessageRef};
+use wa_session::message::poll::{self, PollSpec};
+use wa_session::store::{AckLevel, StoredMessage, WriteBatch};
+
+const US: &str = "6281300000001";
+const PHONE: &str = "6281300000002";
+
+fn us_jid() -> String {
+    format!("{US}@s.whatsapp.net")
+}
+
+/// A paired client for `US` and a phone `PHONE` that can talk to it.
+async fn setup(
+    sim: &wa_sim::SimHandle,
+    dir: &std::path::Path,
+) -> (
+    wa_session::Client,
+    wa_session::EventStream,
+    std::sync::Arc<dyn wa_session::store::Store>,
+) {
+    sim.create_account(US, "Us").unwrap();
+    sim.create_account(PHONE, "Phone").unwrap();
+    let store = open_store(dir);
+    let (c, mut events) = client(sim, &store, "us").await;
+    pair_by_qr(sim, &mut events, US).await;
+    (c, events, store)
+}
+
+/// Waits for the `Event::Message` with `id`, returning the events seen
+/// before it (to check that something did *not* happen).
+async fn until_message(events: &mut wa_session::EventStream, id: &str) -> Vec<Event> {
+    let mut seen = Vec::new();
+    loop {
+        let e = next_event(events, |_| true).await;
+        if matches!(&e, Event::Message(m) if m.id == id) {
+            return seen;
+        }
+        seen.push(e);
+    }
+}
+
+/// Something of ours in the phone's chat, as if sent earlier.
+async fn put_own(c: &wa_session::Client, id: &str, msg: &wa::Message) {
+    let mut b = WriteBatch::new();
+    b.put_message(StoredMessage {
+        chat: Jid::pn(PHONE),
+        id: id.into(),
+        from_me: true,
+        sender: Some(Jid::pn(US)),
+        timestamp: 1,
+        kind: "chat".into(),
+        body: msg.conversation.clone(),
+        raw: msg.encode_to_vec(),
+        media: None,
+        ack: AckLevel::Server,
+    });
+    c.store().commit(c.commit_context(), b).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incoming_reactions_edits_and_revokes_become_events_and_store_updates() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (c, mut events, store) = setup(&sim, dir.path()).await;
+    let chat = Jid::pn(PHONE);
+
+    let first = sim.send_text(PHONE, &us_jid(), "first").unwrap();
+    until_message(&mut events, &first).await;
+
+    // The phone reacts to its own message (from its side: fromMe, chat = us).
+    let theirs = MessageRef::own(Jid::pn(US), first.clone());
+    let r = sim
+        .send_message(PHONE, &us_jid(), build::reaction(&theirs, "👍", 1))
+        .unwrap();
+    let Event::Reaction {
+        chat: rc,
+        id,
+        sender,
+        emoji,
+        from_me,
+    } = next_event(&mut events, |e| matches!(e, Event::Reaction { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (rc, id.as_str(), sender, emoji.as_str(), from_me),
+        (chat.clone(), first.as_str(), chat.clone(), "👍", false)
+    );
+    let kept = store.message("us", &chat, &r).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.kind.as_str(), kept.body.as_deref()),
+        ("reaction", Some("👍"))
+    );
+
+    // An edit replaces the stored body.
+    sim.send_message(
+        PHONE,
+        &us_jid(),
+        build::edit(&theirs, "first, edited", 2).unwrap(),
+    )
+    .unwrap();
+    let Event::Edited {
+        id, text, sender, ..
+    } = next_event(&mut events, |e| matches!(e, Event::Edited { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (id.as_str(), text.as_deref(), sender),
+        (first.as_str(), Some("first, edited"), chat.clone())
+    );
+    let edited = store.message("us", &chat, &first).await.unwrap().unwrap();
+    assert_eq!(edited.body.as_deref(), Some("first, edited"));
+    assert_eq!(
+        wa::Message::decode(edited.raw.as_slice())
+            .unwrap()
+            .conversation
+            .as_deref(),
+        Some("first, edited")
+    );
+
+    // A revoke clears the stored message.
+    let second = sim.send_text(PHONE, &us_jid(), "second").unwrap();
+    until_message(&mut events, &second).await;
+    sim.send_message(
+        PHONE,
+        &us_jid(),
+        build::revoke(&MessageRef::own(Jid::pn(US), second.clone())),
+    )
+    .unwrap();
+    let Event::Revoked { id, sender, .. } =
+        next_event(&mut events, |e| matches!(e, Event::Revoked { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!((id.as_str(), sender), (second.as_str(), chat.clone()));
+    let revoked = store.message("us", &chat, &second).await.unwrap().unwrap();
+    assert_eq!(
+        (revoked.kind.as_str(), revoked.body.as_deref()),
+        ("revoked", None)
+    );
+    assert!(revoked.raw.is_empty());
+
+    // The phone cannot edit or revoke *our* message.
+    put_own(&c, "3EB0OURS000000000001", &build_text("ours")).await;
+    let ours = MessageRef {
+        chat: Jid::pn(US),
+        id: "3EB0OURS000000000001".into(),
+        from_me: false,
+        sender: Some(Jid::pn(US)),
+    };
+    let mut forged_edit = build::edit(
+        &MessageRef::own(Jid::pn(US), ours.id.clone()),
+        "hijacked",
+        3,
+    )
+    .unwrap();
+    if let Some(p) = forged_edit.protocol_message.as_mut() {
+        p.key = Some(ours.to_key());
+    }
+    sim.send_message(PHONE, &us_jid(), forged_edit).unwrap();
+    sim.send_message(PHONE, &us_jid(), build::revoke(&ours))
+        .unwrap();
+    let marker = sim.send_text(PHONE, &us_jid(), "marker").unwrap();
+    let between = until_message(&mut events, &marker).await;
+    assert!(
+        !between
+            .iter()
+            .any(|e| matches!(e, Event::Edited { .. } | Event::Revoked { .. })),
+        "{between:?}"
+    );
+    let still = store.message("us", &chat, &ours.id).await.unwrap().unwrap();
+    assert_eq!(
+        (still.kind.as_str(), still.body.as_deref()),
+        ("chat", Some("ours"))
+    );
+}
+
+fn build_text(t: &str) -> wa::Message {
+    wa::Message {
+        conversation: Some(t.into()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incoming_poll_votes_are_decrypted_with_the_polls_secret() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (c, mut events, store) = setup(&sim, dir.path()).await;
+    let chat = Jid::pn(PHONE);
+    let spec = PollSpec {
+        name: "Lunch?".into(),
+        options: vec!["Nasi goreng".into(), "Sate".into(), "Bakso".into()],
+        selectable_count: 0,
+    };
+
+    // The phone's poll: we store it with its secret.
+    let poll_msg = poll::creation(&spec, &mut rand::rng()).unwrap();
+    let secret = poll::secret_of(&poll_msg).unwrap().to_vec();
+    let poll_id = sim.send_message(PHONE, &us_jid(), poll_msg).unwrap();
+    let Event::Message(m) = next_event(&mut events, |e| matches!(e, Event::Message(_))).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (m.id.as_str(), m.kind.as_str(), m.body.as_deref()),
+        (poll_id.as_str(), "poll_creation", Some("Lunch?"))
+    );
+
+    // The phone votes on its own poll.
+    let its_poll = MessageRef::own(Jid::pn(US), poll_id.clone());
+    let vote = poll::vote(
+        &its_poll,
+        &chat,
+        &chat,
+        &secret,
+        &["Bakso", "Sate"],
+        5,
+        &mut rand::rng(),
+    )
+    .unwrap();
+    let vote_id = sim.send_message(PHONE, &us_jid(), vote).unwrap();
+    let Event::PollVote {
+        chat: vc,
+        poll_id: pid,
+        voter,
+        selected_options,
+    } = next_event(&mut events, |e| matches!(e, Event::PollVote { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (vc, pid.as_str(), voter),
+        (chat.clone(), poll_id.as_str(), chat.clone())
+    );
+    assert_eq!(selected_options, ["Sate", "Bakso"]);
+    let kept = store.message("us", &chat, &vote_id).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.kind.as_str(), kept.body.as_deref()),
+        ("poll_vote", Some("Sate, Bakso"))
+    );
+
+    // Our poll (stored with its secret): the phone's vote names us as creator.
+    let ours = poll::creation(&spec, &mut rand::rng()).unwrap();
+    let our_secret = poll::secret_of(&ours).unwrap().to_vec();
+    put_own(&c, "3EB0OURPOLL000000001", &ours).await;
+    let our_poll = MessageRef {
+        chat: Jid::pn(US),
+        id: "3EB0OURPOLL000000001".into(),
+        from_me: false,
+        sender: Some(Jid::pn(US)),
+    };
+    let vote = poll::vote(
+        &our_poll,
+        &Jid::pn(US),
+        &chat,
+        &our_secret,
+        &["Nasi goreng"],
+        6,
+        &mut rand::rng(),
+    )
+    .unwrap();
+    sim.send_message(PHONE, &us_jid(), vote).unwrap();
+    let Event::PollVote {
+        poll_id: pid,
+        selected_options,
+        ..
+    } = next_event(&mut events, |e| matches!(e, Event::PollVote { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (pid.as_str(), selected_options),
+        ("3EB0OURPOLL000000001", vec!["Nasi goreng".to_owned()])
+    );
+
+    // A vote under the wrong secret yields no event.
+    let forged = poll::vote(
+        &our_poll,
+        &Jid::pn(US),
+        &chat,
+        &[9u8; 32],
+        &["Sate"],
+        7,
+        &mut rand::rng(),
+    )
+    .unwrap();
+    sim.send_message(PHONE, &us_jid(), forged).unwrap();
+    let marker = sim.send_text(PHONE, &us_jid(), "marker").unwrap();
+    let between = until_message(&mut events, &marker).await;
+    assert!(
+        !between.iter().any(|e| matches!(e, Event::PollVote { .. })),
+        "{between:?}"
+    );
+}
