@@ -286,4 +286,42 @@ mod tests {
         assert_eq!(classify(&history), None);
         assert_eq!(classify(&wa::Message::default()), None);
     }
+
+    #[test]
+    fn refs_show_quotes_mentions_targets_and_forwards() {
+        let reply = wa::Message {
+            extended_text_message: Some(Box::new(wa::message::ExtendedTextMessage {
+                text: Some("yes".into()),
+                context_info: Some(Box::new(wa::ContextInfo {
+                    stanza_id: Some("Q1".into()),
+                    mentioned_jid: vec!["1@s.whatsapp.net".into()],
+                    is_forwarded: Some(true),
+                    ..Default::default()
+                })),
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        let r = refs(&reply).unwrap();
+        assert_eq!(r.quoted_id.as_deref(), Some("Q1"));
+        assert_eq!(r.mentions, ["1@s.whatsapp.net"]);
+        assert!(r.forwarded);
+        let reaction = wa::Message {
+            reaction_message: Some(wa::message::ReactionMessage {
+                key: Some(wa::MessageKey {
+                    id: Some("T1".into()),
+                    ..Default::default()
+                }),
+                text: Some("x".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(refs(&reaction).unwrap().target_id.as_deref(), Some("T1"));
+        let plain = wa::Message {
+            conversation: Some("hi".into()),
+            ..Default::default()
+        };
+        assert_eq!(refs(&plain), None);
+    }
 }
