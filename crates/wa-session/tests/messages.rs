@@ -307,3 +307,103 @@ async fn incoming_poll_votes_are_decrypted_with_the_polls_secret() {
         "{between:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_votes_and_reactions_in_a_lid_group() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_c, mut events, store) = setup(&sim, dir.path()).await;
+    let third = sim.create_account("6281300000003", "Third").unwrap();
+    let phone_lid = sim.with_world(|w| w.account(PHONE).unwrap().lid.clone());
+    let phone_lid = Jid::lid(phone_lid);
+    let third_lid = Jid::parse(&third.lid).unwrap();
+    let group = sim
+        .create_group(PHONE, "Team", &[us_jid(), third.jid.clone()], false)
+        .unwrap();
+    let group_jid = Jid::parse(&group).unwrap();
+
+    let spec = PollSpec {
+        name: "When?".into(),
+        options: vec!["Mon".into(), "Tue".into()],
+        selectable_count: 1,
+    };
+    let poll_msg = poll::creation(&spec, &mut rand::rng()).unwrap();
+    let secret = poll::secret_of(&poll_msg).unwrap().to_vec();
+    let poll_id = sim.send_message(PHONE, &group, poll_msg).unwrap();
+    let Event::Message(m) = next_event(&mut events, |e| matches!(e, Event::Message(_))).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (m.id.as_str(), m.chat.clone()),
+        (poll_id.as_str(), group_jid.clone())
+    );
+    assert_eq!(m.sender.as_ref(), Some(&phone_lid));
+
+    // The third member votes, keyed by LIDs as current clients do in LID groups.
+    let poll_ref = MessageRef {
+        chat: group_jid.clone(),
+        id: poll_id.clone(),
+        from_me: false,
+        sender: Some(phone_lid.clone()),
+    };
+    let vote = poll::vote(
+        &poll_ref,
+        &phone_lid,
+        &third_lid,
+        &secret,
+        &["Tue"],
+        1,
+        &mut rand::rng(),
+    )
+    .unwrap();
+    sim.send_message("6281300000003", &group, vote).unwrap();
+    let Event::PollVote {
+        chat,
+        poll_id: pid,
+        voter,
+        selected_options,
+    } = next_event(&mut events, |e| matches!(e, Event::PollVote { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (chat, pid.as_str(), voter),
+        (group_jid.clone(), poll_id.as_str(), third_lid.clone())
+    );
+    assert_eq!(selected_options, ["Tue"]);
+
+    // A reaction in the group names the reacted message's author.
+    sim.send_message("6281300000003", &group, build::reaction(&poll_ref, "🎉", 2))
+        .unwrap();
+    let Event::Reaction {
+        chat,
+        id,
+        sender,
+        emoji,
+        ..
+    } = next_event(&mut events, |e| matches!(e, Event::Reaction { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (chat, id.as_str(), sender, emoji.as_str()),
+        (group_jid.clone(), poll_id.as_str(), third_lid.clone(), "🎉")
+    );
+
+    // Another member cannot delete the poll's author's message.
+    sim.send_message("6281300000003", &group, build::revoke(&poll_ref))
+        .unwrap();
+    let marker = sim.send_text(PHONE, &group, "marker").unwrap();
+    let between = until_message(&mut events, &marker).await;
+    assert!(
+        !between.iter().any(|e| matches!(e, Event::Revoked { .. })),
+        "{between:?}"
+    );
+    let kept = store
+        .message("us", &group_jid, &poll_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.kind, "poll_creation");
+}

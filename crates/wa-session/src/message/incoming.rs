@@ -8,9 +8,11 @@
 //! | `protocolMessage` `MESSAGE_EDIT` | [`Event::Edited`] | the target's body and content become the new ones |
 //! | `pollUpdateMessage` | [`Event::PollVote`] | the vote is decrypted with the poll's stored secret; the vote's body lists the chosen names |
 //!
-//! Revokes and edits only apply when their sender is the target's sender
-//! (in groups, a revoke by someone else is an admin's delete and applies
-//! too). A vote whose poll is unknown or that does not authenticate is kept
+//! Revokes and edits of a stored message only apply (and raise an event)
+//! when their sender is the target's sender. A group admin's delete of
+//! someone else's message is ignored too: without the group's admin list
+//! here it cannot be told from a forgery by any member. Revokes and edits
+//! of messages we do not have raise the event without a store change. A vote whose poll is unknown or that does not authenticate is kept
 //! as an undecrypted `poll_vote` message without an event.
 
 use prost::Message as _;
@@ -139,8 +141,10 @@ pub(crate) async fn apply(
             Some(ProtocolType::Revoke) => {
                 let id = key.id.clone().unwrap_or_default();
                 if let Some(mut t) = target {
-                    let admin_delete = chat.is_group() && !inc.from_me;
-                    if !author(&t) && !admin_delete {
+                    // A group admin's delete of another member's message
+                    // is not applied: without the group's admin list here
+                    // it cannot be told from a forgery by any member.
+                    if !author(&t) {
                         return Vec::new();
                     }
                     t.kind = "revoked".into();
@@ -183,7 +187,8 @@ pub(crate) async fn apply(
             tracing::debug!("poll vote for an unknown poll");
             return Vec::new();
         };
-        let Some(selected) = decrypt_vote(inc, &poll_msg, vote) else {
+        let creators = creator_forms(store, session, inc, &poll_msg).await;
+        let Some(selected) = decrypt_vote(inc, &poll_msg, &creators, vote) else {
             tracing::debug!("poll vote did not authenticate");
             return Vec::new();
         };
@@ -200,29 +205,48 @@ pub(crate) async fn apply(
     Vec::new()
 }
 
+/// Every known `user@server` form of the poll's creator: ours (PN and LID)
+/// for our polls, else the stored sender, its PN/LID counterpart from the
+/// store's LID map, and the voter's forms when the voter is the creator.
+async fn creator_forms(
+    store: &dyn Store,
+    session: &str,
+    inc: &Incoming<'_>,
+    poll_msg: &StoredMessage,
+) -> Vec<Jid> {
+    if poll_msg.from_me {
+        return dedup(inc.own.iter().flatten().map(|j| j.to_non_ad()).collect());
+    }
+    let Some(s) = poll_msg.sender.as_ref().map(Jid::to_non_ad) else {
+        return Vec::new();
+    };
+    let alt = if s.is_lid() {
+        store.pn_for_lid(session, &s).await
+    } else {
+        store.lid_for_pn(session, &s).await
+    };
+    let mut out = vec![s.clone()];
+    out.extend(alt.ok().flatten().map(|j| j.to_non_ad()));
+    if inc.sender_forms().contains(&s) {
+        out.extend(inc.sender_forms());
+    }
+    dedup(out)
+}
+
 /// Tries every known address form of the poll's creator and of the voter
 /// (the vote is keyed by the forms the voter's client used, PN or LID); the
 /// GCM tag tells which one is right.
 fn decrypt_vote(
     inc: &Incoming<'_>,
     poll_msg: &StoredMessage,
+    creators: &[Jid],
     vote: &wa::message::PollEncValue,
 ) -> Option<Vec<String>> {
     let content = wa::Message::decode(poll_msg.raw.as_slice()).ok()?;
     let content = content::unwrap(&content);
     let secret = poll::secret_of(content)?;
     let options = poll::option_names(content);
-    let creators: Vec<Jid> = if poll_msg.from_me {
-        dedup(inc.own.iter().flatten().map(|j| j.to_non_ad()).collect())
-    } else {
-        let s = poll_msg.sender.as_ref()?.to_non_ad();
-        if inc.sender_forms().contains(&s) {
-            inc.sender_forms()
-        } else {
-            vec![s]
-        }
-    };
-    for creator in &creators {
+    for creator in creators {
         for voter in inc.sender_forms() {
             let parties = VoteParties {
                 poll_id: poll_msg.id.clone(),
