@@ -120,6 +120,39 @@ pub enum Error {
     /// The store was shut down (its writer thread is gone).
     #[error("the store is closed")]
     Closed,
+
+    /// A message could not be sent and was given up (its outbox entry is
+    /// `failed` with this reason).
+    #[error("message {id} failed: {reason}")]
+    SendFailed {
+        /// The message id.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// A copy of this error for a second receiver: the variants that carry
+    /// only text are copied, the others become [`Error::InvalidState`] with
+    /// their message.
+    pub(crate) fn duplicate(&self) -> Error {
+        match self {
+            Error::Server { code, text } => Error::Server {
+                code: *code,
+                text: text.clone(),
+            },
+            Error::SendFailed { id, reason } => Error::SendFailed {
+                id: id.clone(),
+                reason: reason.clone(),
+            },
+            Error::Timeout(w) => Error::Timeout(w),
+            Error::NotConnected => Error::NotConnected,
+            Error::Stopped => Error::Stopped,
+            Error::InvalidValue(v) => Error::InvalidValue(v.clone()),
+            other => Error::InvalidState(other.to_string()),
+        }
+    }
 }
 
 /// `Result` with [`Error`](enum@Error).

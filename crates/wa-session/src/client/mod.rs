@@ -35,7 +35,7 @@ mod pairing;
 mod proxy;
 mod receive;
 mod runner;
-mod shared;
+pub(crate) mod shared;
 mod stanza;
 
 use std::sync::Arc;
@@ -157,6 +157,12 @@ impl ClientBuilder {
             shared: Arc::clone(&shared),
         };
         let task = tokio::spawn(runner.run());
+        let pace = crate::send::worker::Pace {
+            window: self.options.send_window.max(1),
+            interval: self.options.send_interval,
+            ack_timeout: self.options.send_ack_timeout,
+        };
+        let send_timeout = self.options.send_timeout;
         let client = Client {
             inner: Arc::new(Inner {
                 session_id: self.session_id,
@@ -164,9 +170,16 @@ impl ClientBuilder {
                 status: status.subscribe(),
                 iq_timeout: self.options.iq_timeout,
                 task: std::sync::Mutex::new(Some(task)),
-                shared,
+                shared: Arc::clone(&shared),
+                send_timeout,
             }),
         };
+        tokio::spawn(crate::send::worker::run(
+            client.downgrade(),
+            shared,
+            status.subscribe(),
+            pace,
+        ));
         Ok((client, events_rx))
     }
 }
@@ -179,6 +192,18 @@ struct Inner {
     iq_timeout: std::time::Duration,
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     shared: Arc<Shared>,
+    send_timeout: std::time::Duration,
+}
+
+/// A handle that does not keep the session alive (the sender task holds
+/// one).
+#[derive(Clone, Debug)]
+pub(crate) struct WeakClient(std::sync::Weak<Inner>);
+
+impl WeakClient {
+    pub(crate) fn upgrade(&self) -> Option<Client> {
+        self.0.upgrade().map(|inner| Client { inner })
+    }
 }
 
 /// A handle to one session's runtime. Cloning is cheap; the session task
@@ -217,9 +242,16 @@ impl Client {
         &self.inner.shared.ctx
     }
 
-    #[allow(dead_code)] // used by the send pipeline and ops
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.inner.shared
+    }
+
+    pub(crate) fn downgrade(&self) -> WeakClient {
+        WeakClient(Arc::downgrade(&self.inner))
+    }
+
+    pub(crate) fn send_timeout(&self) -> std::time::Duration {
+        self.inner.send_timeout
     }
 
     /// Our device JID (`user:device@s.whatsapp.net`).

@@ -31,6 +31,19 @@ pub struct Options {
     /// HTTP `CONNECT` proxy to reach the server through
     /// (`http://[user:password@]host:port`), if any.
     pub proxy: Option<String>,
+    /// How many outbox messages one send round encrypts, writes and awaits
+    /// acks for together.
+    pub send_window: u32,
+    /// Pause between two message stanzas of one session (pacing; zero sends
+    /// as fast as the server acks).
+    pub send_interval: Duration,
+    /// How long to wait for the server's ack of a message stanza before
+    /// writing it again.
+    pub send_ack_timeout: Duration,
+    /// How long [`crate::Client::send_message`] waits for the server's ack
+    /// before returning [`crate::Error::Timeout`] (the message stays queued
+    /// and is still sent).
+    pub send_timeout: Duration,
 }
 
 impl Default for Options {
@@ -38,7 +51,9 @@ impl Default for Options {
     /// no proxy. Keepalive every 25 s with a 20 s grace (whatsmeow pings every
     /// 20–30 s), IQs time out after 75 s (whatsmeow's default), prekeys
     /// topped up below 5 with batches of 50 (whatsmeow's `MinPreKeyCount`
-    /// and `WantedPreKeyCount`).
+    /// and `WantedPreKeyCount`). Sends are not paced; a message's ack is
+    /// awaited 20 s before it is written again, and `send_message` waits up
+    /// to 60 s.
     fn default() -> Self {
         Options {
             connect_timeout: Duration::from_secs(20),
@@ -52,6 +67,10 @@ impl Default for Options {
             qr_first: Duration::from_secs(60),
             qr_next: Duration::from_secs(20),
             proxy: None,
+            send_window: 64,
+            send_interval: Duration::ZERO,
+            send_ack_timeout: Duration::from_secs(20),
+            send_timeout: Duration::from_secs(60),
         }
     }
 }

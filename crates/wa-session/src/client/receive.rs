@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use prost::Message as _;
 use sha2::{Digest, Sha256};
 use wa_proto::binary::Node;
-use wa_proto::jid::Jid;
+use wa_proto::jid::{Jid, Server};
 use wa_proto::proto::wa;
 use wa_proto::proto::wa::message::protocol_message::Type as ProtocolType;
 use wa_proto::signal::{
@@ -44,6 +44,18 @@ struct Records {
 fn address(jid: &Jid) -> ProtocolAddress {
     let a = jid.signal_address();
     ProtocolAddress::new(a.name, a.device)
+}
+
+/// The LID a stanza names for a phone-number sender.
+fn pair_lid(node: &Node, sender: &Jid) -> Option<Jid> {
+    if sender.server != Server::Pn {
+        return None;
+    }
+    ["sender_lid", "participant_lid"]
+        .iter()
+        .find_map(|k| node.attr_jid(k))
+        .filter(|l| l.server == Server::Lid)
+        .map(|l| l.to_non_ad())
 }
 
 fn now_ms() -> i64 {
@@ -106,6 +118,7 @@ impl Runner {
         let signal = shared.signal.lock().await;
         match self.decrypt_stanza(node, &sender, &chat).await {
             Ok(mut d) => {
+                let chat = self.display_chat(node, &chat, from_me, &d.messages).await;
                 d.batch.put_buffered_event(hash, Vec::new(), now_ms());
                 let mut stored = self.to_stored(node, &chat, &sender, from_me, &d.messages);
                 let own = [self.creds.jid.as_ref(), self.creds.lid.as_ref()];
@@ -162,6 +175,40 @@ impl Runner {
                 let ack = super::stanza::ack_for(node, "message").with_attr("error", "500");
                 self.send(conn, &ack).await
             }
+        }
+    }
+
+    /// The chat as the API shows it: a 1:1 chat by the phone-number JID
+    /// when it is known (the stanza's `sender_pn`, the LID map, or for our
+    /// own device-sent copies the destination our other device named).
+    async fn display_chat(
+        &self,
+        node: &Node,
+        chat: &Jid,
+        from_me: bool,
+        messages: &[wa::Message],
+    ) -> Jid {
+        if chat.is_group() || chat.is_broadcast() {
+            return chat.clone();
+        }
+        if from_me
+            && let Some(dest) = messages
+                .iter()
+                .filter_map(|m| m.device_sent_message.as_ref())
+                .filter_map(|d| d.destination_jid.as_deref())
+                .find_map(|d| Jid::parse(d).ok())
+        {
+            return dest.to_non_ad();
+        }
+        if !chat.is_lid() {
+            return chat.clone();
+        }
+        if !from_me && let Some(pn) = node.attr_jid("sender_pn") {
+            return pn.to_non_ad();
+        }
+        match self.store.pn_for_lid(self.ctx.session_id(), chat).await {
+            Ok(Some(pn)) => pn,
+            _ => chat.clone(),
         }
     }
 
@@ -242,12 +289,15 @@ impl Runner {
         chat: &Jid,
     ) -> Result<Decrypted, String> {
         let sid = self.ctx.session_id().to_owned();
-        let addr = address(sender);
         let mut out = Decrypted {
             batch: WriteBatch::new(),
             messages: Vec::new(),
         };
         let mut records = Records::default();
+        let addr = self
+            .sender_address(node, sender, &mut out.batch, &mut records)
+            .await
+            .map_err(|e| e.to_string())?;
         for enc in node.children_by_tag("enc") {
             let ct = enc.bytes().unwrap_or_default();
             let padded = match enc.attr_str("type") {
@@ -299,6 +349,58 @@ impl Runner {
             return Err("no decryptable <enc> in the stanza".into());
         }
         Ok(out)
+    }
+
+    /// The Signal address of the sender: the LID address once the sender's
+    /// LID is known. A mapping announced by the stanza (`sender_lid`,
+    /// `participant_lid`, `sender_pn`, `participant_pn`) is recorded in the
+    /// batch, moving any phone-number session to the LID address.
+    async fn sender_address(
+        &self,
+        node: &Node,
+        sender: &Jid,
+        batch: &mut WriteBatch,
+        records: &mut Records,
+    ) -> crate::Result<ProtocolAddress> {
+        let sid = self.ctx.session_id();
+        let alt = [
+            "sender_lid",
+            "participant_lid",
+            "sender_pn",
+            "participant_pn",
+        ]
+        .iter()
+        .find_map(|k| node.attr_jid(k));
+        let pair = match (&sender.server, alt) {
+            (Server::Pn, Some(l)) if l.server == Server::Lid => Some((sender.to_non_ad(), l)),
+            (Server::Lid, Some(p)) if p.server == Server::Pn => Some((p, sender.to_non_ad())),
+            _ => None,
+        };
+        if let Some((pn, lid)) = pair {
+            let mut known = HashMap::new();
+            crate::send::lid::learn_mapping(self.store.as_ref(), sid, &pn, &lid, batch, &mut known)
+                .await?;
+            for (a, r) in known {
+                if let Some(r) = r {
+                    records.sessions.insert(a, r);
+                }
+            }
+        }
+        let device = match &sender.server {
+            Server::Pn => {
+                // A mapping learned just now is in the batch, not yet stored.
+                let lid = match pair_lid(node, sender) {
+                    Some(l) => Some(l),
+                    None => self.store.lid_for_pn(sid, &sender.to_non_ad()).await?,
+                };
+                match lid {
+                    Some(l) => l.with_device(sender.device),
+                    None => sender.clone(),
+                }
+            }
+            _ => sender.clone(),
+        };
+        Ok(address(&device))
     }
 
     async fn decrypt_pkmsg(

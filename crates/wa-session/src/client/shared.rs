@@ -18,6 +18,8 @@ pub(crate) struct Shared {
     /// pipeline alike, so the two never advance one ratchet from the same
     /// stored state.
     pub(crate) signal: tokio::sync::Mutex<()>,
+    /// The send pipeline's in-memory state.
+    pub(crate) send: crate::send::state::SendState,
 }
 
 impl std::fmt::Debug for Shared {
@@ -34,6 +36,7 @@ impl Shared {
             store,
             ctx,
             signal: tokio::sync::Mutex::new(()),
+            send: crate::send::state::SendState::default(),
         }
     }
 

@@ -2,7 +2,9 @@
 //! failures, IQ answers and server requests, `<ib>`, receipts, acks and
 //! notifications. Messages go to `receive`, pairing stanzas to `pairing`.
 
+use crate::store::{AckLevel, WriteBatch};
 use wa_proto::binary::Node;
+use wa_proto::jid::Jid;
 
 use super::conn::Conn;
 use super::event::{DisconnectReason, Event, LogoutReason, Status};
@@ -36,6 +38,16 @@ impl Runner {
             "receipt" => self.on_receipt(conn, &node).await,
             "notification" => self.on_notification(conn, link, node).await,
             "ack" => {
+                if node.attr_str("class") == Some("message") {
+                    self.shared.send.on_ack(
+                        &node.attr_text("id").unwrap_or_default(),
+                        crate::send::state::ServerAck {
+                            error: node.attr_text("error").map(|e| e.into_owned()),
+                            t: node.attr_parse("t"),
+                            phash: node.attr_text("phash").map(|e| e.into_owned()),
+                        },
+                    );
+                }
                 self.emit(Event::ServerAck {
                     id: node.attr_text("id").unwrap_or_default().into_owned(),
                     class: node.attr_text("class").unwrap_or_default().into_owned(),
@@ -178,6 +190,35 @@ impl Runner {
             from.to_non_ad()
         };
         let sender = node.attr_jid("participant").unwrap_or(from);
+        if kind == "retry" {
+            self.queue_retry(node, &chat, &sender, &ids);
+            return None;
+        }
+        let chat = match chat.is_lid() {
+            true => self
+                .store
+                .pn_for_lid(self.ctx.session_id(), &chat)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(chat),
+            false => chat,
+        };
+        let level = match kind.as_str() {
+            "delivery" => Some(AckLevel::Device),
+            "read" | "read-self" => Some(AckLevel::Read),
+            "played" | "played-self" => Some(AckLevel::Played),
+            _ => None,
+        };
+        if let Some(level) = level {
+            let mut batch = WriteBatch::new();
+            for id in &ids {
+                batch.set_message_ack(&chat, id, level);
+            }
+            if let Err(e) = self.store.commit(&self.ctx, batch).await {
+                tracing::warn!(error = %e, "recording a receipt failed");
+            }
+        }
         self.emit(Event::Receipt {
             chat,
             ids,
@@ -207,8 +248,34 @@ impl Runner {
         if node.attr_str("type") == Some("encrypt") && node.child("count").is_some() {
             return self.on_prekey_count(conn, link, &node).await;
         }
+        match (node.attr_str("type"), node.attr_jid("from")) {
+            (Some("devices"), Some(from)) => {
+                self.shared.send.invalidate_devices(&from.user);
+            }
+            (Some("w:gp2"), Some(from)) => self.shared.send.invalidate_group(&from.to_string()),
+            _ => {}
+        }
         self.emit(Event::Notification(Box::new(node)));
         None
+    }
+}
+
+impl Runner {
+    /// Hands a retry receipt for our message(s) to the sender task.
+    fn queue_retry(&self, node: &Node, chat: &Jid, device: &Jid, ids: &[String]) {
+        let retry = node.child("retry");
+        let count = retry.and_then(|r| r.attr_parse("count")).unwrap_or(1);
+        for id in ids {
+            self.shared
+                .send
+                .push_retry(crate::send::state::RetryRequest {
+                    id: id.clone(),
+                    chat: chat.clone(),
+                    device: device.clone(),
+                    count,
+                    keys: node.child("keys").cloned(),
+                });
+        }
     }
 }
 

@@ -1,22 +1,14 @@
-//! Message ids in WhatsApp's format.
+//! Message ids in WhatsApp's format (`3EB0` and 18 upper-case hex digits,
+//! [`wa_proto::ids::message_id`]).
 
-use sha2::{Digest, Sha256};
-
-/// A new message id as current WhatsApp Web clients make them: `3EB0`
-/// followed by 18 upper-case hex digits (22 characters). Ids are hashes of
-/// the time, our JID and random bytes (whatsmeow `GenerateMessageID`).
-pub fn new_message_id(own_user: &str, now_ms: i64) -> String {
-    let mut h = Sha256::new();
-    h.update(now_ms.to_be_bytes());
-    h.update(own_user.as_bytes());
-    h.update(rand::random::<[u8; 16]>());
-    let digest = h.finalize();
-    let mut id = String::with_capacity(22);
-    id.push_str("3EB0");
-    for b in digest.iter().take(9) {
-        id.push_str(&format!("{b:02X}"));
-    }
-    id
+/// A new message id for a message sent now by the account whose
+/// phone-number user is `own_user`.
+pub fn new_message_id(own_user: &str) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    wa_proto::ids::message_id(secs, Some(own_user), &mut rand::rng())
 }
 
 #[cfg(test)]
@@ -25,8 +17,8 @@ mod tests {
 
     #[test]
     fn ids_have_whatsapps_shape_and_differ() {
-        let a = new_message_id("15550001111", 1);
-        let b = new_message_id("15550001111", 1);
+        let a = new_message_id("15550001111");
+        let b = new_message_id("15550001111");
         assert_eq!(a.len(), 22);
         assert!(a.starts_with("3EB0"));
         assert!(

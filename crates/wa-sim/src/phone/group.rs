@@ -75,6 +75,15 @@ pub struct GroupIncoming {
 /// Handles a group message for the phone of `inc.owner`.
 pub fn on_group_message(world: &mut World, inc: GroupIncoming) {
     let own = inc.sender.phone == inc.owner;
+    let from = Jid::pn(inc.sender.phone.clone()).to_string();
+    if !own
+        && world
+            .account(&inc.owner)
+            .is_some_and(|a| a.phone_dev.already_received(&from, &inc.id))
+    {
+        send_receipt(world, &inc);
+        return;
+    }
     let chat = inc.chat.to_string();
     let sk_key = format!("{chat}|{}", dev_key(&inc.sender));
     let mut decrypted = false;

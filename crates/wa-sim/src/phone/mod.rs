@@ -81,6 +81,11 @@ pub struct Phone {
     /// Sender keys (groups and broadcast lists).
     #[serde(default)]
     pub(crate) groups: group::GroupKeys,
+    /// `sender|id` of every message in the inbox: a message delivered
+    /// again (the sender re-sent it not knowing it arrived) is recognised
+    /// by its id, acknowledged and not recorded twice, as real clients do.
+    #[serde(default)]
+    seen: std::collections::HashSet<String>,
 }
 
 impl Phone {
@@ -107,6 +112,7 @@ impl Phone {
             inbox: Vec::new(),
             recent: VecDeque::new(),
             groups: group::GroupKeys::default(),
+            seen: std::collections::HashSet::new(),
         };
         phone.refill_prekeys(rng);
         phone
@@ -220,7 +226,21 @@ impl Phone {
 
     /// Appends to the inbox.
     pub(crate) fn record(&mut self, entry: InboxEntry) {
+        self.seen.insert(format!("{}|{}", entry.from, entry.id));
         self.inbox.push(entry);
+    }
+
+    /// Forgets every pairwise Signal session, as a reinstalled app would:
+    /// the next message on an old session fails to decrypt and gets a retry
+    /// receipt (a testing hook).
+    pub fn reset_sessions(&mut self) {
+        self.sessions.clear();
+    }
+
+    /// Whether the inbox already holds message `id` from `from` (a
+    /// phone-number user JID text).
+    pub(crate) fn already_received(&self, from: &str, id: &str) -> bool {
+        self.seen.contains(&format!("{from}|{id}"))
     }
 
     /// Remembers a sent message for retries.

@@ -76,6 +76,15 @@ pub fn decrypt_enc<R: CryptoRng + ?Sized>(
 
 /// Handles `<enc>` nodes addressed to the phone of `inc.owner`.
 pub fn on_message(world: &mut World, inc: Incoming) {
+    let from = Jid::pn(inc.sender.phone.clone()).to_string();
+    if !inc.own
+        && world
+            .account(&inc.owner)
+            .is_some_and(|a| a.phone_dev.already_received(&from, &inc.id))
+    {
+        send_receipt(world, &inc, None);
+        return;
+    }
     let mut decrypted = false;
     let mut failed = false;
     for enc in &inc.encs {
