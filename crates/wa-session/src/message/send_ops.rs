@@ -149,7 +149,20 @@ impl Client {
         if let Some(bad) = selected.iter().find(|s| !options.iter().any(|o| o == *s)) {
             return Err(Error::InvalidValue(format!("{bad:?} is not an option")));
         }
-        let own = self.own_jid().await?;
+        let device = self.shared().device().await?;
+        let own = device
+            .jid
+            .clone()
+            .ok_or_else(|| Error::InvalidState("the session is not paired".into()))?;
+        // The vote is keyed by the addresses the stanza will carry: LIDs in
+        // a LID chat or for a LID creator (whatsmeow votes as its own LID
+        // there), phone numbers otherwise.
+        let lid_chat =
+            poll_message.chat.is_lid() || poll_message.sender.as_ref().is_some_and(Jid::is_lid);
+        let own = match (&device.lid, lid_chat) {
+            (Some(lid), true) => lid.clone(),
+            _ => own,
+        };
         let creator = if poll_message.from_me {
             own.clone()
         } else {
