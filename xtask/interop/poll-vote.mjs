@@ -1,18 +1,24 @@
-// Interop check of the poll-vote encryption (wa_proto::msgsecret): Baileys'
-// decryptPollVote (lib/Utils/process-message.js) must open a vote our code
-// encrypted, and its PollVoteMessage must list the same option hashes.
+// Interop driver of suite `poll-vote`: Baileys' decryptPollVote
+// (lib/Utils/process-message.js) opens votes encrypted by
+// wa_proto::msgsecret / wa_session::message::poll.
 //
-// Usage (from the oracle folder):
-//   node poll-vote.mjs <secret hex> <poll id> <creator jid> <voter jid> <payload hex> <iv hex>
-// Prints the selected option hashes, one hex string per line.
+// Usage (from the oracle folder): node poll-vote.mjs <cases.json>
+//   cases: [{secret, pollId, creator, voter, payload, iv}] (bytes in hex)
+// Prints a JSON array: per case {options: [hex...]} or {error: "..."}.
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const lib = await import(pathToFileURL(process.cwd() + '/node_modules/baileys/lib/index.js').href);
-const [secret, pollMsgId, pollCreatorJid, voterJid, payload, iv] = process.argv.slice(2);
-const vote = lib.decryptPollVote(
-  { encPayload: Buffer.from(payload, 'hex'), encIv: Buffer.from(iv, 'hex') },
-  { pollEncKey: Buffer.from(secret, 'hex'), pollMsgId, pollCreatorJid, voterJid }
-);
-for (const h of vote.selectedOptions) {
-  console.log(Buffer.from(h).toString('hex'));
-}
+const cases = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const out = cases.map((c) => {
+  try {
+    const vote = lib.decryptPollVote(
+      { encPayload: Buffer.from(c.payload, 'hex'), encIv: Buffer.from(c.iv, 'hex') },
+      { pollEncKey: Buffer.from(c.secret, 'hex'), pollMsgId: c.pollId, pollCreatorJid: c.creator, voterJid: c.voter }
+    );
+    return { options: vote.selectedOptions.map((h) => Buffer.from(h).toString('hex')) };
+  } catch (e) {
+    return { error: String(e && e.message ? e.message : e) };
+  }
+});
+process.stdout.write(JSON.stringify(out));
