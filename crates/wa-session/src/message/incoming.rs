@@ -77,9 +77,10 @@ fn dedup(v: Vec<Jid>) -> Vec<Jid> {
     out
 }
 
-/// The target message of a modification: looked up in the stanza's chat
-/// (the key's `remoteJid` is the chat as the sender sees it, which in a 1:1
-/// chat is us), then under the key's own chat.
+/// The target message of a modification: looked up in the stanza's chat,
+/// in a 1:1 chat also under the sender's other address (PN or LID: the chat
+/// may be stored under either), then under the key's `remoteJid` (the chat
+/// as the sender sees it, which in a 1:1 chat is us).
 async fn target(
     store: &dyn Store,
     session: &str,
@@ -87,15 +88,22 @@ async fn target(
     key: &wa::MessageKey,
 ) -> Option<StoredMessage> {
     let id = key.id.as_deref().filter(|i| !i.is_empty())?;
-    if let Ok(Some(m)) = store.message(session, inc.chat, id).await {
-        return Some(m);
+    let mut chats = vec![inc.chat.clone()];
+    if !inc.chat.is_group() && !inc.chat.is_broadcast() && !inc.from_me {
+        chats.extend(inc.sender_forms());
     }
-    let alt = key.remote_jid.as_deref().and_then(|r| Jid::parse(r).ok())?;
-    store
-        .message(session, &alt.to_non_ad(), id)
-        .await
-        .ok()
-        .flatten()
+    chats.extend(
+        key.remote_jid
+            .as_deref()
+            .and_then(|r| Jid::parse(r).ok())
+            .map(|j| j.to_non_ad()),
+    );
+    for chat in dedup(chats) {
+        if let Ok(Some(m)) = store.message(session, &chat, id).await {
+            return Some(m);
+        }
+    }
+    None
 }
 
 /// Classifies `messages` (the decrypted contents of one stanza) and adds

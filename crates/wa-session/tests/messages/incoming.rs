@@ -361,3 +361,31 @@ async fn group_votes_and_reactions_in_a_lid_group() {
     let hashes = poll::decrypt_vote(&secret, &parties, &update.vote.unwrap()).unwrap();
     assert_eq!(poll::names_for(&hashes, &spec.options), ["Mon"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_over_lid_finds_the_message_received_over_the_phone_number() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_c, mut events, store) = setup(&sim, dir.path()).await;
+    let our_lid = sim.with_world(|w| w.account(US).unwrap().lid.clone());
+    let our_lid = Jid::lid(our_lid).to_string();
+
+    let id = sim.send_text(PHONE, &us_jid(), "typo").unwrap();
+    until_message(&mut events, &id).await;
+    // The same phone now addresses us by LID (sender_pn tells its number).
+    let target = MessageRef::own(Jid::lid("0"), id.clone());
+    sim.send_message(PHONE, &our_lid, build::edit(&target, "fixed", 1).unwrap())
+        .unwrap();
+    let Event::Edited { id: edited, .. } =
+        next_event(&mut events, |e| matches!(e, Event::Edited { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(edited, id);
+    let kept = store
+        .message("us", &Jid::pn(PHONE), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.body.as_deref(), Some("fixed"));
+}
