@@ -134,6 +134,12 @@ fn extend_text(msg: &mut wa::Message) {
     }
 }
 
+/// Whether a message has user-visible content (not empty, not only
+/// protocol parts).
+fn has_content(msg: &wa::Message) -> bool {
+    *msg != wa::Message::default() && content::classify(msg).is_some()
+}
+
 /// Decodes a stored message's content (containers unwrapped).
 pub fn stored_content(message: &StoredMessage) -> Result<wa::Message> {
     let msg = wa::Message::decode(message.raw.as_slice())
@@ -149,6 +155,12 @@ pub fn stored_content(message: &StoredMessage) -> Result<wa::Message> {
 /// message has no known sender.
 pub fn quote_context(quoted: &StoredMessage, chat: &Jid, own: &Jid) -> Result<wa::ContextInfo> {
     let mut content = stored_content(quoted)?;
+    if !has_content(&content) {
+        return Err(Error::InvalidValue(format!(
+            "message {} has no content to quote (revoked?)",
+            quoted.id
+        )));
+    }
     // Only the content is quoted: no secrets, no nested quote.
     content.message_context_info = None;
     content.sender_key_distribution_message = None;
@@ -380,7 +392,7 @@ pub fn reaction(target: &MessageRef, emoji: &str, sender_timestamp_ms: i64) -> w
 /// [`Error::InvalidValue`] for undecodable or protocol-only content.
 pub fn forward(original: &StoredMessage) -> Result<wa::Message> {
     let mut msg = stored_content(original)?;
-    if content::classify(&msg).is_none() || msg.protocol_message.is_some() {
+    if !has_content(&msg) || msg.protocol_message.is_some() {
         return Err(Error::InvalidValue(format!(
             "message {} has no content to forward",
             original.id

@@ -162,6 +162,10 @@ fn a_reply_quotes_the_stored_content_without_its_own_quote() {
         c.quoted_message.as_deref().unwrap().conversation.as_deref(),
         Some("x")
     );
+    // A revoked message (content cleared) cannot be quoted.
+    let mut gone = mine.clone();
+    gone.raw.clear();
+    assert!(build::quote_context(&gone, &group, &own()).is_err());
     // A reaction cannot quote.
     let target = MessageRef::of(&mine);
     let mut r = build::reaction(&target, "👍", 1);
@@ -345,6 +349,9 @@ fn forward_marks_others_messages_and_drops_quotes_and_secrets() {
         .as_deref();
     assert!(c.is_none_or(|c| c.is_forwarded.is_none()));
 
+    let mut gone = mine.clone();
+    gone.raw.clear();
+    assert!(build::forward(&gone).is_err());
     let revoke = build::revoke(&MessageRef::own(chat.clone(), "X"));
     assert!(build::forward(&stored(chat.clone(), "R", true, None, &revoke)).is_err());
 }
