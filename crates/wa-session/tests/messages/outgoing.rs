@@ -259,3 +259,70 @@ async fn every_content_we_send_shows_in_the_phones_inbox() {
     let hashes = poll::decrypt_vote(&their_secret, &parties, &update.vote.unwrap()).unwrap();
     assert_eq!(poll::names_for(&hashes, &spec.options), ["Sate"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_other_device_applies_our_edits_revokes_and_reactions() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (c, _events, store) = setup(&sim, dir.path()).await;
+    let (_c2, mut ev2) = client(&sim, &store, "us2").await;
+    pair_by_qr(&sim, &mut ev2, US).await;
+    let phone = Jid::pn(PHONE);
+
+    let sent = c
+        .send_text(&phone, "draft", wa_session::message::TextOptions::default())
+        .await
+        .unwrap();
+    until_message(&mut ev2, &sent.id).await;
+    let copy = store
+        .message("us2", &phone, &sent.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(copy.from_me);
+
+    c.edit(&phone, &sent.id, "final").await.unwrap();
+    let Event::Edited { id, text, .. } =
+        next_event(&mut ev2, |e| matches!(e, Event::Edited { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (id.as_str(), text.as_deref()),
+        (sent.id.as_str(), Some("final"))
+    );
+    let copy = store
+        .message("us2", &phone, &sent.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(copy.body.as_deref(), Some("final"));
+
+    c.react(&MessageRef::own(phone.clone(), sent.id.clone()), "🔥")
+        .await
+        .unwrap();
+    let Event::Reaction {
+        id, emoji, from_me, ..
+    } = next_event(&mut ev2, |e| matches!(e, Event::Reaction { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (id.as_str(), emoji.as_str(), from_me),
+        (sent.id.as_str(), "🔥", true)
+    );
+
+    c.revoke(&phone, &sent.id).await.unwrap();
+    let Event::Revoked { id, .. } =
+        next_event(&mut ev2, |e| matches!(e, Event::Revoked { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(id, sent.id);
+    let copy = store
+        .message("us2", &phone, &sent.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(copy.kind, "revoked");
+}
