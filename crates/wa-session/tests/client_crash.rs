@@ -1,7 +1,8 @@
 //! Crash safety of the whole client: a child process runs three paired
 //! sessions (restored from the store) while a virtual phone keeps sending
-//! them messages; this test `kill -9`s the child at random instants, at
-//! least 50 times, and restarts it.
+//! them messages and the sessions themselves send a storm of messages to
+//! that phone; this test `kill -9`s the child at random instants, at least
+//! 50 times, and restarts it. At least [`STORM`] messages are sent in all.
 //!
 //! Checked:
 //! * after every restart, every session logs in again (no QR, no
@@ -11,7 +12,11 @@
 //!   events), which is what a Signal session saved out of step with the
 //!   acked stanzas would cause;
 //! * at the end, every message the phone sent is stored, once, in the
-//!   session it was sent to.
+//!   session it was sent to;
+//! * every message a session accepted (its outbox entry, and every id the
+//!   child reported as accepted) reached the phone exactly once, the phone
+//!   got nothing else from the sessions, and it never failed to decrypt
+//!   one of their ciphertexts.
 //!
 //! The child is this test binary re-executed with `WA_CLIENT_CRASH_DB` set
 //! (the ignored test `client_crash_child`); the wa-sim runs in this process
@@ -31,7 +36,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use wa_proto::keys::PublicKey;
 use wa_proto::noise::TrustedRoot;
-use wa_session::store::{MessageQuery, SqliteOptions, SqliteStore, Store};
+use wa_session::store::{MessageQuery, OutboxState, SqliteOptions, SqliteStore, Store};
 use wa_session::{ClientTemplate, Event, SessionManager};
 
 const SESSIONS: usize = 3;
@@ -39,6 +44,10 @@ const KILLS: u32 = 50;
 const DB_ENV: &str = "WA_CLIENT_CRASH_DB";
 const URL_ENV: &str = "WA_CLIENT_CRASH_URL";
 const ROOT_ENV: &str = "WA_CLIENT_CRASH_ROOT";
+const LIMIT_ENV: &str = "WA_CLIENT_CRASH_STORM_LIMIT";
+const RUN_ENV: &str = "WA_CLIENT_CRASH_RUN";
+/// Messages the sessions send to the phone over the whole test, at least.
+const STORM: usize = 10_000;
 const SENDER: &str = "6281477777777";
 
 fn phone(i: usize) -> String {
@@ -72,6 +81,41 @@ fn client_crash_child() {
         };
         let (m, mut events) = SessionManager::new(store, template);
         m.restore_all().await.unwrap();
+        // The send storm: each session queues messages to the phone as fast
+        // as the outbox accepts them, until killed (or the limit is hit).
+        let limit: usize = std::env::var(LIMIT_ENV)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(usize::MAX);
+        let run = std::env::var(RUN_ENV).unwrap_or_default();
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        for i in 0..SESSIONS {
+            let sid = format!("s{i}");
+            let client = m.client(&sid).unwrap();
+            let (accepted, run) = (Arc::clone(&accepted), run.clone());
+            tokio::spawn(async move {
+                let to = wa_proto::jid::Jid::pn(SENDER);
+                for k in 0.. {
+                    if accepted.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= limit {
+                        break;
+                    }
+                    let msg = wa_proto::proto::wa::Message {
+                        conversation: Some(format!("out {run} {sid} {k}")),
+                        ..Default::default()
+                    };
+                    match client
+                        .queue_message(&to, msg, wa_session::SendOptions::default())
+                        .await
+                    {
+                        Ok(id) => println!("accepted {sid} {id}"),
+                        Err(e) => {
+                            println!("sendfail {sid} {e}");
+                            break;
+                        }
+                    }
+                }
+            });
+        }
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         while let Ok(Some((sid, e))) = tokio::time::timeout_at(deadline, events.recv()).await {
             let line = match e {
@@ -92,6 +136,7 @@ fn client_crash_child() {
 #[derive(Default)]
 struct ChildLog {
     connected: HashSet<String>,
+    accepted: Vec<String>,
     bad: Vec<String>,
 }
 
@@ -100,9 +145,16 @@ fn spawn_child(
     db: &std::path::Path,
     url: &str,
     root: &str,
+    run: u32,
+    limit: Option<usize>,
 ) -> (std::process::Child, Arc<Mutex<ChildLog>>) {
-    let mut child = Command::new(exe)
-        .args(["client_crash_child", "--exact", "--ignored", "--nocapture"])
+    let mut cmd = Command::new(exe);
+    cmd.args(["client_crash_child", "--exact", "--ignored", "--nocapture"])
+        .env(RUN_ENV, run.to_string());
+    if let Some(l) = limit {
+        cmd.env(LIMIT_ENV, l.to_string());
+    }
+    let mut child = cmd
         .env(DB_ENV, db)
         .env(URL_ENV, url)
         .env(ROOT_ENV, root)
@@ -122,7 +174,14 @@ fn spawn_child(
                 (Some("connected"), Some(sid)) => {
                     l.connected.insert(sid.to_owned());
                 }
-                (Some("undecryptable" | "qr" | "loggedout"), _) => l.bad.push(line.clone()),
+                (Some("accepted"), Some(_)) => {
+                    if let Some(id) = parts.next() {
+                        l.accepted.push(id.to_owned());
+                    }
+                }
+                (Some("undecryptable" | "qr" | "loggedout" | "sendfail"), _) => {
+                    l.bad.push(line.clone())
+                }
                 _ => {}
             }
         }
@@ -186,8 +245,14 @@ fn client_crash_safety_under_kill_9() {
     eprintln!("kill schedule seed {seed}");
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let started = Instant::now();
-    for kill in 0..KILLS {
-        let (mut child, log) = spawn_child(&exe, &db, &url, &root);
+    let mut accepted: Vec<String> = Vec::new();
+    let kills: u32 = std::env::var("WA_CLIENT_CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(KILLS)
+        .max(1);
+    for kill in 0..kills {
+        let (mut child, log) = spawn_child(&exe, &db, &url, &root, kill, None);
         let t0 = Instant::now();
         loop {
             {
@@ -211,16 +276,28 @@ fn client_crash_safety_under_kill_9() {
             "run {kill}: {:?}",
             log.lock().unwrap().bad
         );
+        accepted.append(&mut log.lock().unwrap().accepted);
         integrity_ok(&db);
+        if std::env::var("WA_CLIENT_CRASH_VERBOSE").is_ok() {
+            eprintln!(
+                "run {kill}: {} accepted so far, phone decrypt failures {}",
+                accepted.len(),
+                sim.stats().phone_decrypt_failures
+            );
+        }
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     rt.block_on(sender).unwrap();
-    eprintln!("{KILLS} kills in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!("{kills} kills in {:.1} s", started.elapsed().as_secs_f64());
 
-    // A last, undisturbed run drains everything the server still holds.
-    let (mut child, log) = spawn_child(&exe, &db, &url, &root);
-    let sent = sent.lock().unwrap().clone();
+    // A last, undisturbed run drains everything the server still holds and
+    // tops the storm up to STORM messages.
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db, SqliteOptions::default()).unwrap());
+    let in_outbox = rt.block_on(outbox_ids(&store)).len();
+    let top_up = STORM.saturating_sub(in_outbox);
+    eprintln!("{in_outbox} messages accepted during the kills, {top_up} more in the last run");
+    let (mut child, log) = spawn_child(&exe, &db, &url, &root, kills, Some(top_up));
+    let sent = sent.lock().unwrap().clone();
     let deadline = Instant::now() + Duration::from_secs(30);
     let missing = loop {
         let missing: Vec<&(usize, String)> = rt.block_on(async {
@@ -242,8 +319,22 @@ fn client_crash_safety_under_kill_9() {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
+    // Every accepted outgoing message reaches the phone exactly once.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let (outbox, delivered) = loop {
+        let outbox = rt.block_on(outbox_ids(&store));
+        let acked = rt.block_on(all_acked(&store));
+        let delivered = delivered_ids(&sim);
+        if (acked && outbox.len() >= STORM && delivered.len() >= outbox.len())
+            || Instant::now() > deadline
+        {
+            break (outbox, delivered);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
     child.kill().unwrap();
     child.wait().unwrap();
+    accepted.append(&mut log.lock().unwrap().accepted);
     assert!(
         log.lock().unwrap().bad.is_empty(),
         "{:?}",
@@ -256,5 +347,79 @@ fn client_crash_safety_under_kill_9() {
         sent.len()
     );
     eprintln!("{} messages sent, all stored exactly once", sent.len());
+    assert!(outbox.len() >= STORM, "only {} accepted", outbox.len());
+    let unique: HashSet<&String> = delivered.iter().collect();
+    assert_eq!(
+        unique.len(),
+        delivered.len(),
+        "a message reached the phone twice"
+    );
+    let outbox_set: HashSet<&String> = outbox.iter().collect();
+    let lost: Vec<&&String> = outbox_set.difference(&unique).collect();
+    assert!(
+        lost.is_empty(),
+        "{} accepted messages never arrived",
+        lost.len()
+    );
+    let extra: Vec<&&String> = unique.difference(&outbox_set).collect();
+    assert!(extra.is_empty(), "{} unknown messages arrived", extra.len());
+    for id in &accepted {
+        assert!(
+            outbox_set.contains(id),
+            "reported accepted but not in the outbox: {id}"
+        );
+    }
+    assert_eq!(sim.stats().phone_decrypt_failures, 0);
+    eprintln!(
+        "{} messages accepted ({} reported before a kill), each delivered exactly once",
+        outbox.len(),
+        accepted.len()
+    );
     integrity_ok(&db);
+}
+
+/// Every outbox id of every session.
+async fn outbox_ids(store: &Arc<dyn Store>) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..SESSIONS {
+        let entries = store
+            .outbox_by_state(&format!("s{i}"), &OutboxState::ALL, u32::MAX)
+            .await
+            .unwrap();
+        ids.extend(entries.into_iter().map(|e| e.id));
+    }
+    ids
+}
+
+/// Whether every outbox entry is acked by the server (none failed).
+async fn all_acked(store: &Arc<dyn Store>) -> bool {
+    for i in 0..SESSIONS {
+        let open = store
+            .outbox_by_state(
+                &format!("s{i}"),
+                &[
+                    OutboxState::Accepted,
+                    OutboxState::Encrypted,
+                    OutboxState::Sent,
+                    OutboxState::Failed,
+                ],
+                1,
+            )
+            .await
+            .unwrap();
+        if !open.is_empty() {
+            return false;
+        }
+    }
+    true
+}
+
+/// Ids of the messages the phone got from the sessions.
+fn delivered_ids(sim: &wa_sim::SimHandle) -> Vec<String> {
+    sim.inbox(SENDER)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.text.starts_with("out "))
+        .map(|e| e.id)
+        .collect()
 }

@@ -266,3 +266,61 @@ async fn queued_messages_survive_a_restart_and_ids_are_idempotent() {
     let nobody = me.send_message(&Jid::pn("15559999999"), text("x")).await;
     assert!(nobody.is_err(), "{nobody:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storm_both_ways_never_breaks_a_session() {
+    let sim = start_sim().await;
+    sim.create_account(ME, "Me").unwrap();
+    sim.create_account(BOB, "Bob").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path());
+    let (me, mut ev) = client(&sim, &store, "me").await;
+    pair_by_qr(&sim, &mut ev, ME).await;
+    let bob = Jid::pn(BOB);
+    let incoming = {
+        let sim = sim.clone();
+        tokio::spawn(async move {
+            for i in 0..300 {
+                sim.send_text(BOB, ME, &format!("in {i}")).unwrap();
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        })
+    };
+    let mut ids = Vec::new();
+    for i in 0..1000 {
+        ids.push(
+            me.queue_message(&bob, text(&format!("storm {i}")), SendOptions::default())
+                .await
+                .unwrap(),
+        );
+    }
+    incoming.await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let got: Vec<String> = sim
+            .inbox(BOB)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.text.starts_with("storm "))
+            .map(|e| e.id)
+            .collect();
+        if got.len() >= ids.len() {
+            assert_eq!(got, ids);
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} of {}",
+            got.len(),
+            ids.len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(sim.stats().phone_decrypt_failures, 0);
+    let mut n = 0;
+    while n < 300 {
+        if let Event::Message(_) = next_event(&mut ev, |e| matches!(e, Event::Message(_))).await {
+            n += 1;
+        }
+    }
+}

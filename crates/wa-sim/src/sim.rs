@@ -89,6 +89,9 @@ pub struct SimStats {
     pub accounts: usize,
     /// Linked companion devices over all accounts.
     pub companions: usize,
+    /// Ciphertexts the virtual phones failed to decrypt since start (each
+    /// answered with a retry receipt).
+    pub phone_decrypt_failures: u64,
 }
 
 /// A new account's JIDs.
@@ -325,6 +328,7 @@ impl SimHandle {
             connections: world.conns.len(),
             accounts: world.accounts.len(),
             companions: world.accounts.values().map(|a| a.devices.len()).sum(),
+            phone_decrypt_failures: world.phone_decrypt_failures,
         }
     }
 

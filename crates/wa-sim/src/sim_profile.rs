@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 use wa_proto::binary::Node;
+use wa_proto::jid::Jid;
 
 use crate::error::{Error, Result};
 use crate::handler::profile::{notify_own_account, picture_path};
@@ -138,6 +139,25 @@ impl SimHandle {
             .ok_or_else(|| Error::NotFound(format!("no account for {to}")))?;
         world.send_chatstate(phone, &target, Family::of(&to), node);
         Ok(())
+    }
+
+    /// The last chat state (`composing`, `recording`, `paused`) a companion
+    /// of account `from` sent to account `to`.
+    pub fn last_chatstate(&self, from: &str, to: &str) -> Option<String> {
+        let world = self.shared.lock();
+        world.presence.last_chatstate(from, to).map(str::to_owned)
+    }
+
+    /// The device JIDs (`PHONE:DEV@s.whatsapp.net`) subscribed to the
+    /// presence of account `phone`.
+    pub fn presence_subscribers(&self, phone: &str) -> Vec<String> {
+        let world = self.shared.lock();
+        world
+            .presence
+            .subscribers(phone)
+            .into_iter()
+            .map(|(a, _)| Jid::pn(a.phone).with_device(a.device).to_string())
+            .collect()
     }
 
     /// The bytes of picture `id` of `phone`, if it is the current one.

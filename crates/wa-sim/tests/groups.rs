@@ -532,3 +532,37 @@ async fn group_picture_set_get_remove_with_notifications() {
     let r = picture_iq(&mut a, &gj, "get", None).await;
     assert_eq!(error_code(&r), Some(404));
 }
+
+#[tokio::test]
+async fn create_reports_unknown_participants_with_404() {
+    let sim = start_sim().await;
+    for (p, n) in [(ALICE, "Alice"), (BOB, "Bob")] {
+        sim.create_account(p, n).unwrap();
+    }
+    let mut a = linked_client(&sim, ALICE, 130).await;
+    let create = Node::new("create")
+        .with_attr("subject", "Some fail")
+        .with_children([
+            Node::new("participant").with_attr("jid", Jid::pn(BOB)),
+            Node::new("participant").with_attr("jid", Jid::pn("6289999999999")),
+        ]);
+    let r = g2(&mut a, g_us(), "set", create).await;
+    let group = r.child("group").unwrap();
+    let failed: Vec<(Option<Jid>, Option<String>)> = group
+        .children_by_tag("participant")
+        .filter(|p| p.attr("error").is_some())
+        .map(|p| {
+            (
+                p.attr_jid("jid"),
+                p.attr_text("error").map(|e| e.into_owned()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        failed,
+        vec![(Some(Jid::pn("6289999999999")), Some("404".into()))]
+    );
+    // The stored group holds only the members that exist.
+    let id = group.attr_text("id").unwrap().into_owned();
+    assert_eq!(sim.group_info(&id).unwrap().participants.len(), 2);
+}

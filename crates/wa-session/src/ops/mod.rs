@@ -4,3 +4,9 @@
 //!
 //! Every operation is a typed call over [`crate::Client::iq`] (or an
 //! app-state mutation) that returns typed results; none knows about HTTP.
+
+pub mod contacts;
+pub mod group_model;
+pub mod groups;
+pub mod presence;
+pub mod profile;

@@ -64,6 +64,12 @@ pub fn handle_chatstate(ctx: &mut Ctx<'_>, node: &Node) -> Handled {
     let Some(state) = node.children().first().cloned() else {
         return Ok(());
     };
+    let name = match (state.tag.as_ref(), state.attr_text("media").as_deref()) {
+        ("composing", Some("audio")) => "recording",
+        (t, _) => t,
+    }
+    .to_owned();
+    ctx.world.presence.note_chatstate(&me.phone, &target, &name);
     ctx.world
         .send_chatstate(&me.phone, &target, Family::of(&to), state);
     Ok(())

@@ -76,12 +76,13 @@ pub struct GroupIncoming {
 pub fn on_group_message(world: &mut World, inc: GroupIncoming) {
     let own = inc.sender.phone == inc.owner;
     let from = Jid::pn(inc.sender.phone.clone()).to_string();
-    if !own
-        && world
-            .account(&inc.owner)
-            .is_some_and(|a| a.phone_dev.already_received(&from, &inc.id))
+    if world
+        .account(&inc.owner)
+        .is_some_and(|a| a.phone_dev.already_received(&from, &inc.id))
     {
-        send_receipt(world, &inc);
+        if !own {
+            send_receipt(world, &inc);
+        }
         return;
     }
     let chat = inc.chat.to_string();
@@ -111,6 +112,7 @@ pub fn on_group_message(world: &mut World, inc: GroupIncoming) {
             Err(e) => {
                 tracing::debug!(error = %e, kind, "virtual phone could not decrypt a group message");
                 failed = true;
+                world.phone_decrypt_failures += 1;
                 continue;
             }
         };
@@ -136,6 +138,9 @@ pub fn on_group_message(world: &mut World, inc: GroupIncoming) {
         contents.push(msg);
     }
     if own {
+        if decrypted && let Some(a) = world.account_mut(&inc.owner) {
+            a.phone_dev.mark_seen(&from, &inc.id);
+        }
         return;
     }
     // Broadcast-list messages show in the 1:1 chat with the sender.

@@ -237,6 +237,12 @@ impl Phone {
         self.sessions.clear();
     }
 
+    /// Records that message `id` from `from` was processed without an
+    /// inbox entry (our own devices' copies).
+    pub(crate) fn mark_seen(&mut self, from: &str, id: &str) {
+        self.seen.insert(format!("{from}|{id}"));
+    }
+
     /// Whether the inbox already holds message `id` from `from` (a
     /// phone-number user JID text).
     pub(crate) fn already_received(&self, from: &str, id: &str) -> bool {

@@ -76,13 +76,17 @@ pub fn decrypt_enc<R: CryptoRng + ?Sized>(
 
 /// Handles `<enc>` nodes addressed to the phone of `inc.owner`.
 pub fn on_message(world: &mut World, inc: Incoming) {
+    // A message delivered again (its sender re-sent it, not knowing it
+    // arrived) is recognised by id, like real clients do; our own
+    // devices' copies included.
     let from = Jid::pn(inc.sender.phone.clone()).to_string();
-    if !inc.own
-        && world
-            .account(&inc.owner)
-            .is_some_and(|a| a.phone_dev.already_received(&from, &inc.id))
+    if world
+        .account(&inc.owner)
+        .is_some_and(|a| a.phone_dev.already_received(&from, &inc.id))
     {
-        send_receipt(world, &inc, None);
+        if !inc.own {
+            send_receipt(world, &inc, None);
+        }
         return;
     }
     let mut decrypted = false;
@@ -102,6 +106,9 @@ pub fn on_message(world: &mut World, inc: Incoming) {
                     continue;
                 };
                 if inc.own {
+                    if let Some(a) = world.account_mut(&inc.owner) {
+                        a.phone_dev.mark_seen(&from, &inc.id);
+                    }
                     super::bootstrap::on_own_message(world, &inc, &msg);
                 } else {
                     record(world, &inc, &msg);
@@ -110,6 +117,7 @@ pub fn on_message(world: &mut World, inc: Incoming) {
             Err(e) => {
                 tracing::debug!(error = %e, "virtual phone could not decrypt");
                 failed = true;
+                world.phone_decrypt_failures += 1;
             }
         }
     }

@@ -55,6 +55,8 @@ pub struct World {
     pub(crate) media: crate::media::MediaStore,
     /// App-state collections and sync keys per account.
     pub(crate) appstate: crate::appstate::AppStateStore,
+    /// `<enc>`s virtual phones failed to decrypt (since start).
+    pub(crate) phone_decrypt_failures: u64,
 }
 
 /// The persistent part of the world.
@@ -92,6 +94,7 @@ impl World {
             stanza_prefix: format!("{prefix:08X}"),
             stanza_seq: 0,
             dirty: false,
+            phone_decrypt_failures: 0,
             media,
             appstate: Default::default(),
         }

@@ -16,6 +16,10 @@ use super::conns::Addr;
 pub struct Presence {
     state: HashMap<String, (bool, u64)>,
     subs: HashMap<String, BTreeMap<Addr, Family>>,
+    /// The last chat state each account sent to each other account
+    /// (`(from, to)` phones → `composing`, `recording` or `paused`), for
+    /// tests and the control API.
+    chatstates: HashMap<(String, String), String>,
 }
 
 impl Presence {
@@ -46,6 +50,19 @@ impl Presence {
             .get(phone)
             .map(|s| s.iter().map(|(a, f)| (a.clone(), *f)).collect())
             .unwrap_or_default()
+    }
+
+    /// Records that account `from` sent chat state `state` to `to`.
+    pub fn note_chatstate(&mut self, from: &str, to: &str, state: &str) {
+        self.chatstates
+            .insert((from.to_owned(), to.to_owned()), state.to_owned());
+    }
+
+    /// The last chat state account `from` sent to account `to`.
+    pub fn last_chatstate(&self, from: &str, to: &str) -> Option<&str> {
+        self.chatstates
+            .get(&(from.to_owned(), to.to_owned()))
+            .map(String::as_str)
     }
 
     /// `(available, since)` of an account, if it ever announced presence.

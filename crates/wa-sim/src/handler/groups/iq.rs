@@ -98,7 +98,16 @@ fn create(ctx: &mut Ctx<'_>, me: &Addr, child: &Node) -> Result<Node, Fail> {
         return Err(TOO_LONG);
     }
     let key = child.attr_text("key").map(|k| k.into_owned());
-    let mut phones: Vec<String> = named(ctx, child)
+    let asked = named(ctx, child);
+    // Participants without an account are reported in the answer with
+    // `error="404"` (whatsmeow: "adding some participants may fail") and
+    // left out of the group.
+    let unknown: Vec<Jid> = asked
+        .iter()
+        .filter(|(_, p)| p.is_none())
+        .map(|(j, _)| j.clone())
+        .collect();
+    let mut phones: Vec<String> = asked
         .into_iter()
         .filter_map(|(_, p)| p)
         .filter(|p| p != &me.phone)
@@ -117,7 +126,14 @@ fn create(ctx: &mut Ctx<'_>, me: &Addr, child: &Node) -> Result<Node, Fail> {
         )
         .map_err(|_| BAD_REQUEST)?;
     let g = ctx.world.group(&id).cloned().ok_or(NOT_FOUND)?;
-    let node = group_node(ctx.world, &g);
+    let mut node = group_node(ctx.world, &g);
+    for j in unknown {
+        node.push_child(
+            Node::new("participant")
+                .with_attr("jid", j)
+                .with_attr("error", "404"),
+        );
+    }
     announce_create(ctx.world, &g, &Actor::device(me), key, ctx.now);
     Ok(node)
 }
