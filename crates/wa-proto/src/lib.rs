@@ -24,6 +24,8 @@
 //! * [`pair`]: companion linking: QR data, pairing by code, the ADV signed
 //!   device identity (both the phone's and the companion's side), ClientPayload.
 //! * [`ids`]: message ids and the participant list hash.
+//! * [`msgsecret`]: message-secret keys (poll votes, encrypted reactions)
+//!   and poll option hashes.
 //!
 //! ## Example
 //!
@@ -60,6 +62,7 @@ pub mod ids;
 pub mod jid;
 pub mod keys;
 pub mod media;
+pub mod msgsecret;
 pub mod noise;
 pub mod pair;
 pub mod proto;

@@ -12,6 +12,9 @@
 //!   restart, logout, delete, restore at startup, one merged event stream.
 //! * [`send`]: the durable outbox and the send pipeline
 //!   ([`Client::send_message`]).
+//! * [`message`]: non-media message contents (text, quotes, location,
+//!   contacts, polls, reactions, forwards, revokes, edits, buttons/lists)
+//!   and typed events for incoming reactions, edits, revokes and poll votes.
 //! * [`ops`]: account operations: groups, contacts, profile, presence, chats
 //!   and labels.
 //! * [`appstate`]: app-state sync (chat settings, labels, contacts, push

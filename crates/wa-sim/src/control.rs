@@ -139,6 +139,8 @@ struct Send {
     to: String,
     text: Option<String>,
     image: Option<Value>,
+    /// Base64 of an encoded `wa.Message` (any content).
+    message: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +164,15 @@ async fn send(State(sim): State<SimHandle>, Path(phone): Path<String>, b: Bytes)
         let mimetype = image.mimetype.as_deref().unwrap_or("image/jpeg");
         let caption = image.caption.as_deref().unwrap_or_default();
         let id = sim.send_image(&phone, &req.to, &bytes, mimetype, caption)?;
+        return Ok(axum::Json(json!({ "id": id })));
+    }
+    if let Some(raw) = req.message {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(raw.trim())
+            .map_err(|e| ApiError(Error::BadRequest(format!("invalid message base64: {e}"))))?;
+        let msg = <wa_proto::proto::wa::Message as prost::Message>::decode(bytes.as_slice())
+            .map_err(|e| ApiError(Error::BadRequest(format!("invalid wa.Message: {e}"))))?;
+        let id = sim.send_message(&phone, &req.to, msg)?;
         return Ok(axum::Json(json!({ "id": id })));
     }
     let Some(text) = req.text else {

@@ -282,6 +282,20 @@ impl SimHandle {
         crate::phone::history::send_blob(&mut self.shared.lock(), phone, history, now())
     }
 
+    /// The phone of `phone` sends any message content (a reaction, a poll
+    /// vote, an edit, a revoke, a reply...) to `to`; the stanza type follows
+    /// the content. Returns the message id.
+    pub fn send_message(
+        &self,
+        phone: &str,
+        to: &str,
+        message: wa_proto::proto::wa::Message,
+    ) -> Result<String> {
+        let to = parse_recipient(to)?;
+        let out = crate::phone::send::message(message);
+        send(&mut self.shared.lock(), phone, &to, &out, now())
+    }
+
     /// What the phone of `phone` received, oldest first.
     pub fn inbox(&self, phone: &str) -> Result<Vec<InboxEntry>> {
         let world = self.shared.lock();

@@ -10,6 +10,7 @@ mod media;
 mod pair;
 mod pair_code;
 mod pair_payload;
+mod poll_vote;
 mod proto;
 mod signal;
 mod sim;
@@ -88,6 +89,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         ("sim-appstate", sim::appstate),
         ("sim-group", sim::group),
         ("sim-profile", sim::profile),
+        ("poll-vote", poll_vote::run),
     ];
     let mut ran = 0;
     for (name, suite) in suites {

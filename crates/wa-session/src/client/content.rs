@@ -13,6 +13,7 @@ pub(crate) fn unwrap(msg: &wa::Message) -> &wa::Message {
         .or(msg.view_once_message.as_ref())
         .or(msg.view_once_message_v2.as_ref())
         .or(msg.document_with_caption_message.as_ref())
+        .or(msg.edited_message.as_ref())
         .and_then(|f| f.message.as_deref());
     if let Some(inner) = inner {
         return unwrap(inner);
@@ -66,8 +67,14 @@ pub(crate) fn classify(msg: &wa::Message) -> Option<(&'static str, Option<String
     if let Some(c) = &m.contact_message {
         return Some(("vcard", c.display_name.clone()));
     }
-    if let Some(p) = &m.poll_creation_message {
+    if let Some(p) = crate::message::poll::poll_of(m) {
         return Some(("poll_creation", p.name.clone()));
+    }
+    if m.poll_update_message.is_some() {
+        return Some(("poll_vote", None));
+    }
+    if let Some(c) = &m.contacts_array_message {
+        return Some(("multi_vcard", c.display_name.clone()));
     }
     if let Some(r) = &m.reaction_message {
         return Some(("reaction", r.text.clone()));

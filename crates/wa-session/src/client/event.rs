@@ -187,6 +187,55 @@ pub enum Event {
         /// Why (never contains key material).
         reason: String,
     },
+    /// Someone (or one of our other devices) reacted to a message; an empty
+    /// `emoji` removes the reaction. Follows the [`Event::Message`] of the
+    /// reaction itself.
+    Reaction {
+        /// The chat.
+        chat: Jid,
+        /// The message reacted to.
+        id: String,
+        /// Who reacted.
+        sender: Jid,
+        /// The emoji; empty when the reaction was removed.
+        emoji: String,
+        /// Sent from one of our devices.
+        from_me: bool,
+    },
+    /// A message was edited by its sender; the stored message now has the
+    /// new body.
+    Edited {
+        /// The chat.
+        chat: Jid,
+        /// The edited message.
+        id: String,
+        /// Who edited it.
+        sender: Jid,
+        /// The new text (or caption).
+        text: Option<String>,
+    },
+    /// A message was deleted for everyone; the stored message is now of
+    /// kind `revoked` with its content cleared.
+    Revoked {
+        /// The chat.
+        chat: Jid,
+        /// The deleted message.
+        id: String,
+        /// Who deleted it.
+        sender: Jid,
+    },
+    /// A vote on a poll, decrypted with the poll's message secret. An empty
+    /// selection withdraws the voter's vote.
+    PollVote {
+        /// The chat.
+        chat: Jid,
+        /// The poll message id.
+        poll_id: String,
+        /// Who voted.
+        voter: Jid,
+        /// The option names now selected by this voter.
+        selected_options: Vec<String>,
+    },
 }
 
 /// Where a session is in its life, as the HTTP adapter reports it.

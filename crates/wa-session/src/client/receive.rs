@@ -120,7 +120,25 @@ impl Runner {
             Ok(mut d) => {
                 let chat = self.display_chat(node, &chat, from_me, &d.messages).await;
                 d.batch.put_buffered_event(hash, Vec::new(), now_ms());
-                let stored = self.to_stored(node, &chat, &sender, from_me, &d.messages);
+                let mut stored = self.to_stored(node, &chat, &sender, from_me, &d.messages);
+                let own = [self.creds.jid.as_ref(), self.creds.lid.as_ref()];
+                let inc = crate::message::incoming::Incoming {
+                    node,
+                    chat: &chat,
+                    sender: &sender,
+                    from_me,
+                    own,
+                };
+                let store = std::sync::Arc::clone(&self.store);
+                let typed = crate::message::incoming::apply(
+                    &*store,
+                    &sid,
+                    &inc,
+                    &d.messages,
+                    stored.as_mut(),
+                    &mut d.batch,
+                )
+                .await;
                 if let Some(m) = &stored {
                     d.batch.put_message(m.clone());
                 }
@@ -159,6 +177,7 @@ impl Runner {
                         &d.messages,
                     );
                 }
+                typed.into_iter().for_each(|e| self.emit(e));
                 None
             }
             Err(reason) => {

@@ -161,6 +161,7 @@ pub fn on_group_message(world: &mut World, inc: GroupIncoming) {
                 text,
                 timestamp: inc.now,
                 media,
+                refs: super::inbox::refs(msg),
             };
             if let Some(a) = world.account_mut(&inc.owner) {
                 a.phone_dev.record(entry);

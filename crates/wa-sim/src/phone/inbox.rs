@@ -28,6 +28,80 @@ pub struct InboxEntry {
     /// decrypted it (`{mimetype, size, sha256}` or `{mimetype, error}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<super::media::InboxMedia>,
+    /// What the message refers to (quoted id, mentions, the target of a
+    /// reaction/revoke/edit/vote, forwarded flag), when anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refs: Option<InboxRefs>,
+}
+
+/// The references of an [`InboxEntry`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxRefs {
+    /// The id of the quoted message (a reply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quoted_id: Option<String>,
+    /// Mentioned JIDs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
+    /// The message a reaction, revoke, edit or poll vote is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_id: Option<String>,
+    /// Marked forwarded.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forwarded: bool,
+}
+
+/// The [`InboxRefs`] of a message, `None` when it refers to nothing.
+pub fn refs(msg: &wa::Message) -> Option<InboxRefs> {
+    let m = unwrap(msg);
+    let ctx = [
+        m.extended_text_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.image_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.video_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.audio_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.document_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.sticker_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.location_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.contact_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+        m.contacts_array_message
+            .as_ref()
+            .and_then(|x| x.context_info.as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    .next();
+    let key = m
+        .reaction_message
+        .as_ref()
+        .and_then(|r| r.key.as_ref())
+        .or(m.protocol_message.as_ref().and_then(|p| p.key.as_ref()))
+        .or(m
+            .poll_update_message
+            .as_ref()
+            .and_then(|u| u.poll_creation_message_key.as_ref()));
+    let r = InboxRefs {
+        quoted_id: ctx.and_then(|c| c.stanza_id.clone()),
+        mentions: ctx.map(|c| c.mentioned_jid.clone()).unwrap_or_default(),
+        target_id: key.and_then(|k| k.id.clone()),
+        forwarded: ctx.and_then(|c| c.is_forwarded).unwrap_or(false),
+    };
+    (r != InboxRefs::default()).then_some(r)
 }
 
 /// The innermost user-visible message: unwraps device-sent, ephemeral,
@@ -211,5 +285,43 @@ mod tests {
         };
         assert_eq!(classify(&history), None);
         assert_eq!(classify(&wa::Message::default()), None);
+    }
+
+    #[test]
+    fn refs_show_quotes_mentions_targets_and_forwards() {
+        let reply = wa::Message {
+            extended_text_message: Some(Box::new(wa::message::ExtendedTextMessage {
+                text: Some("yes".into()),
+                context_info: Some(Box::new(wa::ContextInfo {
+                    stanza_id: Some("Q1".into()),
+                    mentioned_jid: vec!["1@s.whatsapp.net".into()],
+                    is_forwarded: Some(true),
+                    ..Default::default()
+                })),
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        let r = refs(&reply).unwrap();
+        assert_eq!(r.quoted_id.as_deref(), Some("Q1"));
+        assert_eq!(r.mentions, ["1@s.whatsapp.net"]);
+        assert!(r.forwarded);
+        let reaction = wa::Message {
+            reaction_message: Some(wa::message::ReactionMessage {
+                key: Some(wa::MessageKey {
+                    id: Some("T1".into()),
+                    ..Default::default()
+                }),
+                text: Some("x".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(refs(&reaction).unwrap().target_id.as_deref(), Some("T1"));
+        let plain = wa::Message {
+            conversation: Some("hi".into()),
+            ..Default::default()
+        };
+        assert_eq!(refs(&plain), None);
     }
 }

@@ -145,6 +145,7 @@ fn record(world: &mut World, inc: &Incoming, msg: &wa::Message) {
         text,
         timestamp: inc.now,
         media,
+        refs: super::inbox::refs(msg),
     };
     if let Some(a) = world.account_mut(&inc.owner) {
         a.phone_dev.record(entry);

@@ -94,6 +94,34 @@ pub fn text(body: &str) -> Outgoing {
     }
 }
 
+/// Any content, with the stanza `type` a client would pick for it:
+/// `reaction`, `poll` (creation or vote), `media` or `text`.
+pub fn message(message: wa::Message) -> Outgoing {
+    let m = super::inbox::unwrap(&message);
+    let stanza_type = if m.reaction_message.is_some() || m.enc_reaction_message.is_some() {
+        "reaction"
+    } else if m.poll_update_message.is_some()
+        || m.poll_creation_message.is_some()
+        || m.poll_creation_message_v2.is_some()
+        || m.poll_creation_message_v3.is_some()
+    {
+        "poll"
+    } else if m.image_message.is_some()
+        || m.video_message.is_some()
+        || m.audio_message.is_some()
+        || m.document_message.is_some()
+        || m.sticker_message.is_some()
+    {
+        "media"
+    } else {
+        "text"
+    };
+    Outgoing {
+        message,
+        stanza_type,
+    }
+}
+
 /// The phone of `owner` sends `out` to user `to` (PN or LID JID); returns
 /// the message id.
 pub fn send(world: &mut World, owner: &str, to: &Jid, out: &Outgoing, now: u64) -> Result<String> {
