@@ -13,6 +13,7 @@ mod pair_payload;
 mod proto;
 mod signal;
 mod sim;
+mod sim_client;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -88,6 +89,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         ("sim-appstate", sim::appstate),
         ("sim-group", sim::group),
         ("sim-profile", sim::profile),
+        ("sim-client", sim_client::run),
     ];
     let mut ran = 0;
     for (name, suite) in suites {
