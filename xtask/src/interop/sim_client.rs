@@ -89,7 +89,15 @@ pub(crate) fn run() -> anyhow::Result<()> {
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let r = scenario(&rt, &mut control, &mut baileys, &sim.addr, &ws_url, &root_hex, &tmp);
+        let r = scenario(
+            &rt,
+            &mut control,
+            &mut baileys,
+            &sim.addr,
+            &ws_url,
+            &root_hex,
+            &tmp,
+        );
         let _ = baileys.call("stop", json!({}));
         r
     })();
@@ -142,12 +150,19 @@ fn scenario(
     // 1. our client → Baileys, 1:1 text.
     let ours_1to1 = step("our client → Baileys: 1:1 text", || {
         let text = "hello bob, from wa-session";
-        let sent = rt.block_on(ours.client.send_message(&Jid::parse(&b_pn)?, text_message(text)))?;
+        let sent = rt.block_on(
+            ours.client
+                .send_message(&Jid::parse(&b_pn)?, text_message(text)),
+        )?;
         let m = baileys.call("wait", json!({"id": sent.id}))?;
         check_eq(&m["text"], text, "text at Baileys")?;
         check_eq(&m["key"]["fromMe"], false, "fromMe at Baileys")?;
         let chat = key_user(&m["key"], "remoteJid", "remoteJidAlt");
-        ensure!(chat.iter().any(|j| is_a(j)), "chat at Baileys is A: {}", m["key"]);
+        ensure!(
+            chat.iter().any(|j| is_a(j)),
+            "chat at Baileys is A: {}",
+            m["key"]
+        );
         Ok(m["key"].clone())
     })?;
 
@@ -161,16 +176,17 @@ fn scenario(
         ensure!(m.body.as_deref() == Some(text), "body {:?}", m.body);
         ensure!(is_b(&m.chat.to_string()), "chat {} is B", m.chat);
         let raw = wa::Message::decode(m.raw.as_slice())?;
-        let raw_text = raw
-            .conversation
-            .clone()
-            .or_else(|| raw.extended_text_message.as_ref().and_then(|e| e.text.clone()));
+        let raw_text = raw.conversation.clone().or_else(|| {
+            raw.extended_text_message
+                .as_ref()
+                .and_then(|e| e.text.clone())
+        });
         ensure!(raw_text.as_deref() == Some(text), "raw text {raw_text:?}");
         Ok((id.to_owned(), m.chat.clone()))
     })?;
 
     // 3. A group of C (owner), A and B.
-    let group = step("group created by phone C reaches both clients", || {
+    let group = step("phone C creates a group with A and B", || {
         let g = control.post(
             "/sim/groups",
             &json!({"subject": "Interop", "owner": C, "participants": [A, B]}),
@@ -178,23 +194,34 @@ fn scenario(
         Ok(str_of(&g, "jid")?.to_owned())
     })?;
     let gjid = Jid::parse(&group)?;
-    step("our client → group: Baileys and phone C decrypt it", || {
-        let text = "hello group, from wa-session";
-        let sent = rt.block_on(ours.client.send_message(&gjid, text_message(text)))?;
-        let m = baileys.call("wait", json!({"id": sent.id}))?;
-        check_eq(&m["text"], text, "text at Baileys")?;
-        check_eq(&m["key"]["remoteJid"], group.as_str(), "group jid at Baileys")?;
-        let who = key_user(&m["key"], "participant", "participantAlt");
-        ensure!(who.iter().any(|j| is_a(j)), "participant is A: {}", m["key"]);
-        let inbox = control.get(&format!("/sim/accounts/{C}/inbox"))?;
-        let hit = inbox
-            .as_array()
-            .and_then(|es| es.iter().find(|e| e["id"] == sent.id.as_str()))
-            .with_context(|| format!("message {} in C's inbox", sent.id))?;
-        check_eq(&hit["text"], text, "text at phone C")?;
-        check_eq(&hit["chat"], group.as_str(), "chat at phone C")?;
-        Ok(())
-    })?;
+    step(
+        "our client → group: Baileys and phone C decrypt it",
+        || {
+            let text = "hello group, from wa-session";
+            let sent = rt.block_on(ours.client.send_message(&gjid, text_message(text)))?;
+            let m = baileys.call("wait", json!({"id": sent.id}))?;
+            check_eq(&m["text"], text, "text at Baileys")?;
+            check_eq(
+                &m["key"]["remoteJid"],
+                group.as_str(),
+                "group jid at Baileys",
+            )?;
+            let who = key_user(&m["key"], "participant", "participantAlt");
+            ensure!(
+                who.iter().any(|j| is_a(j)),
+                "participant is A: {}",
+                m["key"]
+            );
+            let inbox = control.get(&format!("/sim/accounts/{C}/inbox"))?;
+            let hit = inbox
+                .as_array()
+                .and_then(|es| es.iter().find(|e| e["id"] == sent.id.as_str()))
+                .with_context(|| format!("message {} in C's inbox", sent.id))?;
+            check_eq(&hit["text"], text, "text at phone C")?;
+            check_eq(&hit["chat"], group.as_str(), "chat at phone C")?;
+            Ok(())
+        },
+    )?;
     step("Baileys → group: our client decrypts it", || {
         let text = "hello group, from baileys";
         let r = baileys.call("sendText", json!({"to": group, "text": text}))?;
@@ -202,7 +229,11 @@ fn scenario(
         let m = ours.wait_message(rt, |m| m.id == id)?;
         ensure!(m.chat == gjid, "chat {} is the group", m.chat);
         ensure!(m.body.as_deref() == Some(text), "body {:?}", m.body);
-        let sender = m.sender.as_ref().map(ToString::to_string).unwrap_or_default();
+        let sender = m
+            .sender
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         ensure!(is_b(&sender), "sender {sender} is B");
         Ok(())
     })?;
@@ -231,71 +262,98 @@ fn scenario(
             &r["event"]["reaction"]
         };
         check_eq(&reaction["text"], "👍", "reaction emoji at Baileys")?;
-        check_eq(&reaction["key"]["id"], baileys_1to1.as_str(), "reaction target")?;
+        check_eq(
+            &reaction["key"]["id"],
+            baileys_1to1.as_str(),
+            "reaction target",
+        )?;
         Ok(())
     })?;
     step("Baileys reacts to our message", || {
         let target = str_of(&ours_1to1, "id")?.to_owned();
-        let r = baileys.call(
-            "react",
-            json!({"to": a_pn, "key": ours_1to1, "text": "❤️"}),
-        )?;
+        let r = baileys.call("react", json!({"to": a_pn, "key": ours_1to1, "text": "❤️"}))?;
         let id = str_of(&r, "id")?;
         let m = ours.wait_message(rt, |m| m.id == id)?;
         let raw = wa::Message::decode(m.raw.as_slice())?;
         let rm = raw.reaction_message.context("a reactionMessage")?;
         ensure!(rm.text.as_deref() == Some("❤️"), "emoji {:?}", rm.text);
         let key = rm.key.context("reaction key")?;
-        ensure!(key.id.as_deref() == Some(target.as_str()), "target {:?}", key.id);
+        ensure!(
+            key.id.as_deref() == Some(target.as_str()),
+            "target {:?}",
+            key.id
+        );
         ensure!(is_b(&m.chat.to_string()), "chat {} is B", m.chat);
         Ok(())
     })?;
 
     // 5. Images.
-    step("Baileys → our client: image, downloaded and decrypted", || {
-        let caption = "a picture from baileys";
-        let r = baileys.call(
-            "sendImage",
-            json!({"to": a_pn, "caption": caption, "seed": 11}),
-        )?;
-        let id = str_of(&r, "id")?;
-        let m = ours.wait_message(rt, |m| m.id == id)?;
-        let raw = wa::Message::decode(m.raw.as_slice())?;
-        let img = raw.image_message.context("an imageMessage")?;
-        ensure!(img.mimetype.as_deref() == Some("image/png"), "mimetype {:?}", img.mimetype);
-        ensure!(img.caption.as_deref() == Some(caption), "caption {:?}", img.caption);
-        let length = r["length"].as_u64().context("length")?;
-        ensure!(img.file_length == Some(length), "file_length {:?}", img.file_length);
-        let sha = str_of(&r, "sha256")?;
-        ensure!(
-            img.file_sha256.as_deref().map(hex::encode).as_deref() == Some(sha),
-            "file_sha256"
-        );
-        let key = img.media_key.as_deref().context("media_key")?;
-        ensure!(key.len() == 32, "media_key length {}", key.len());
-        let path = img.direct_path.as_deref().context("direct_path")?;
-        let file = http_raw(addr, "GET", path, &[])?;
-        let expected = ExpectedMedia {
-            file_enc_sha256: img.file_enc_sha256.as_deref().and_then(|b| b.try_into().ok()),
-            file_sha256: img.file_sha256.as_deref().and_then(|b| b.try_into().ok()),
-            file_length: img.file_length,
-        };
-        ensure!(expected.file_enc_sha256.is_some(), "file_enc_sha256");
-        let (plain, d) = wa_proto::media::decrypt(key, MediaType::Image, &file, &expected)?;
-        ensure!(plain.len() as u64 == length, "decrypted length {}", plain.len());
-        ensure!(hex::encode(d.file_sha256) == sha, "decrypted sha256");
-        ensure!(plain.starts_with(b"\x89PNG"), "a PNG");
-        Ok(())
-    })?;
+    step(
+        "Baileys → our client: image, downloaded and decrypted",
+        || {
+            let caption = "a picture from baileys";
+            let r = baileys.call(
+                "sendImage",
+                json!({"to": a_pn, "caption": caption, "seed": 11}),
+            )?;
+            let id = str_of(&r, "id")?;
+            let m = ours.wait_message(rt, |m| m.id == id)?;
+            let raw = wa::Message::decode(m.raw.as_slice())?;
+            let img = raw.image_message.context("an imageMessage")?;
+            ensure!(
+                img.mimetype.as_deref() == Some("image/png"),
+                "mimetype {:?}",
+                img.mimetype
+            );
+            ensure!(
+                img.caption.as_deref() == Some(caption),
+                "caption {:?}",
+                img.caption
+            );
+            let length = r["length"].as_u64().context("length")?;
+            ensure!(
+                img.file_length == Some(length),
+                "file_length {:?}",
+                img.file_length
+            );
+            let sha = str_of(&r, "sha256")?;
+            ensure!(
+                img.file_sha256.as_deref().map(hex::encode).as_deref() == Some(sha),
+                "file_sha256"
+            );
+            let key = img.media_key.as_deref().context("media_key")?;
+            ensure!(key.len() == 32, "media_key length {}", key.len());
+            let path = img.direct_path.as_deref().context("direct_path")?;
+            let file = http_raw(addr, "GET", path, &[])?;
+            let expected = ExpectedMedia {
+                file_enc_sha256: img
+                    .file_enc_sha256
+                    .as_deref()
+                    .and_then(|b| b.try_into().ok()),
+                file_sha256: img.file_sha256.as_deref().and_then(|b| b.try_into().ok()),
+                file_length: img.file_length,
+            };
+            ensure!(expected.file_enc_sha256.is_some(), "file_enc_sha256");
+            let (plain, d) = wa_proto::media::decrypt(key, MediaType::Image, &file, &expected)?;
+            ensure!(
+                plain.len() as u64 == length,
+                "decrypted length {}",
+                plain.len()
+            );
+            ensure!(hex::encode(d.file_sha256) == sha, "decrypted sha256");
+            ensure!(plain.starts_with(b"\x89PNG"), "a PNG");
+            Ok(())
+        },
+    )?;
     step("our client → Baileys: image uploaded to the sim", || {
         let caption = "a picture from wa-session";
-        let conn = rt.block_on(ours.client.iq(
-            Node::new("iq")
+        let conn = rt.block_on(
+            ours.client.iq(Node::new("iq")
                 .with_attr("to", Jid::parse("s.whatsapp.net")?)
                 .with_attr("type", "set")
                 .with_attr("xmlns", "w:m")
-                .with_child(Node::new("media_conn")),
-        ))?;
+                .with_child(Node::new("media_conn"))),
+        )?;
         let mc = conn.child("media_conn").context("media_conn answer")?;
         let auth = mc.attr_text("auth").context("auth")?.into_owned();
         let mut key = [0u8; 32];
@@ -381,7 +439,8 @@ impl Ours {
             events,
             seen: Vec::new(),
         };
-        let Event::Qr { code, .. } = ours.next_event(rt, "a QR", |e| matches!(e, Event::Qr { .. }))?
+        let Event::Qr { code, .. } =
+            ours.next_event(rt, "a QR", |e| matches!(e, Event::Qr { .. }))?
         else {
             bail!("not a QR event");
         };
@@ -399,8 +458,9 @@ impl Ours {
     ) -> anyhow::Result<Event> {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
+            let events = &mut self.events;
             let e = rt
-                .block_on(tokio::time::timeout_at(deadline, self.events.recv()))
+                .block_on(async { tokio::time::timeout_at(deadline, events.recv()).await })
                 .map_err(|_| anyhow::anyhow!("timed out waiting for {what} at our client"))?
                 .context("our client's event stream ended")?;
             if pred(&e) {
@@ -421,9 +481,11 @@ impl Ours {
         if let Some(i) = self.seen.iter().position(|m| !m.from_me && pred(m)) {
             return Ok(self.seen.remove(i));
         }
-        let e = self.next_event(rt, "a message", |e| {
-            matches!(e, Event::Message(m) if !m.from_me && pred(m))
-        })?;
+        let e = self.next_event(
+            rt,
+            "a message",
+            |e| matches!(e, Event::Message(m) if !m.from_me && pred(m)),
+        )?;
         match e {
             Event::Message(m) => Ok(*m),
             _ => bail!("not a message"),
@@ -486,7 +548,10 @@ impl Baileys {
                 bail!("the Baileys driver exited during {cmd}");
             }
             let Some(body) = line.strip_prefix("@@ ") else {
-                eprint!("  [baileys] {line}");
+                // libsignal logs session changes with console.log.
+                if std::env::var_os("SIM_TRACE").is_some() {
+                    eprint!("  [baileys] {line}");
+                }
                 continue;
             };
             let v: Value = serde_json::from_str(body)?;
@@ -576,7 +641,9 @@ fn http_raw(addr: &str, method: &str, path: &str, body: &[u8]) -> anyhow::Result
         head.lines().next().unwrap_or("")
     );
     ensure!(
-        !head.to_ascii_lowercase().contains("transfer-encoding: chunked"),
+        !head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
         "{method} {path}: chunked answers are not handled"
     );
     Ok(resp[split + 4..].to_vec())
