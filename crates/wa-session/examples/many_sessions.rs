@@ -7,7 +7,13 @@
 //!
 //! ```text
 //! many_sessions --db PATH --url ws://HOST/ws/chat --root HEX [--hold SECS] [--single K]
+//!               [--send M --to PHONE]
 //! ```
+//!
+//! With `--send M --to PHONE`, once all are connected every session sends
+//! M text messages to PHONE (queued into its outbox at once, delivered by
+//! its sender task) and a `{"event":"send",...}` line reports the time
+//! until the server acked them all.
 //!
 //! Lines: `{"event":"all_connected",...}`, `{"event":"held",...}`,
 //! `{"event":"single_restore",...}` (K times: stop one session, start it
@@ -36,6 +42,62 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// Every session queues `per_session` messages to `to`; reports the time
+/// until all are acked by the server.
+async fn send_storm(
+    m: &SessionManager,
+    ids: &[String],
+    per_session: usize,
+    to: &str,
+) -> Result<(), BoxError> {
+    let to = wa_proto::jid::Jid::pn(to);
+    let t0 = Instant::now();
+    let mut tasks = Vec::new();
+    for id in ids {
+        let client = m.client(id).ok_or("session not running")?;
+        let to = to.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut last = None;
+            for k in 0..per_session {
+                let msg = wa_proto::proto::wa::Message {
+                    conversation: Some(format!("load message {k}")),
+                    ..Default::default()
+                };
+                last = Some(
+                    client
+                        .queue_message(&to, msg, wa_session::SendOptions::default())
+                        .await?,
+                );
+            }
+            // Delivered in order: the last one acked means all were sent.
+            if let Some(id) = last {
+                let msg = wa_proto::proto::wa::Message::default();
+                client
+                    .send_message_with(&to, msg, wa_session::SendOptions { id: Some(id) })
+                    .await?;
+            }
+            Ok::<_, wa_session::Error>(())
+        }));
+    }
+    let mut failed = 0usize;
+    for t in tasks {
+        if !matches!(t.await, Ok(Ok(()))) {
+            failed += 1;
+        }
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let total = ids.len() * per_session;
+    println!(
+        "{}",
+        serde_json::json!({
+            "event": "send", "sessions": ids.len(), "messages": total,
+            "failed_sessions": failed, "secs": secs,
+            "per_sec": total as f64 / secs.max(1e-9), "rss_kib": rss_kib(),
+        })
+    );
+    Ok(())
+}
+
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
         .position(|a| a == name)
@@ -53,6 +115,8 @@ async fn main() -> Result<(), BoxError> {
         .map_err(|_| "root: 32 bytes")?;
     let hold: u64 = arg(&args, "--hold").map_or(Ok(10), |h| h.parse())?;
     let singles: usize = arg(&args, "--single").map_or(Ok(10), |h| h.parse())?;
+    let send: usize = arg(&args, "--send").map_or(Ok(0), |h| h.parse())?;
+    let to = arg(&args, "--to");
 
     let rss_start = rss_kib();
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db, SqliteOptions::default())?);
@@ -91,6 +155,10 @@ async fn main() -> Result<(), BoxError> {
             "rss_start_kib": rss_start, "rss_kib": rss_connected,
         })
     );
+
+    if let (true, Some(to)) = (send > 0, to) {
+        send_storm(&m, &ids, send, &to).await?;
+    }
 
     // Hold idle; keepalives run; count sessions still connected.
     let hold_until = tokio::time::Instant::now() + Duration::from_secs(hold);

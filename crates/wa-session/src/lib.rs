@@ -14,6 +14,11 @@
 //!   ([`Client::send_message`]).
 //! * [`ops`]: account operations: groups, contacts, profile, presence, chats
 //!   and labels.
+//! * [`media`]: `media_conn`, encrypted uploads, checked downloads
+//!   ([`Client::upload_media`], [`Client::download_media`]).
+//! * [`message`]: builders of `wa.Message` contents (media messages) and
+//!   [`Client::send_media`].
+//! * [`history`]: history-sync notifications downloaded, inflated and stored.
 //! * [`store`]: persistence. The [`store::Store`] trait every backend
 //!   implements, the [`store::WriteBatch`] unit of work that makes crash
 //!   safety a property of the API (key material commits atomically with the
@@ -48,7 +53,10 @@
 
 pub mod client;
 pub mod error;
+pub mod history;
 pub mod manager;
+pub mod media;
+pub mod message;
 pub mod ops;
 pub mod send;
 pub mod store;

@@ -37,6 +37,7 @@ pub fn router(sim: SimHandle) -> Router {
         .route("/sim/accounts/{phone}/link-code", post(link_code))
         .route("/sim/accounts/{phone}/send", post(send))
         .route("/sim/accounts/{phone}/inbox", get(inbox))
+        .route("/sim/accounts/{phone}/history-sync", post(history_sync))
         .route("/sim/accounts/{phone}/devices/{device}", delete(unlink))
         .route("/sim/accounts/{phone}/devices", post(provision_device))
         .route("/sim/accounts/{phone}/profile", post(profile::profile))
@@ -168,6 +169,16 @@ async fn send(State(sim): State<SimHandle>, Path(phone): Path<String>, b: Bytes)
     };
     let id = sim.send_text(&phone, &req.to, &text)?;
     Ok(axum::Json(json!({ "id": id })))
+}
+
+async fn history_sync(
+    State(sim): State<SimHandle>,
+    Path(phone): Path<String>,
+    b: Bytes,
+) -> ApiResult {
+    let req: crate::phone::history::HistoryRequest = body(&b)?;
+    let n = sim.send_history_sync(&phone, &req.to_proto()?)?;
+    Ok(axum::Json(json!({ "companions": n })))
 }
 
 async fn inbox(State(sim): State<SimHandle>, Path(phone): Path<String>) -> ApiResult {

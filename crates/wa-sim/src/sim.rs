@@ -270,6 +270,18 @@ impl SimHandle {
         send(&mut world, phone, &to, &out, now())
     }
 
+    /// The phone of `phone` sends `history` to each of its companions as a
+    /// downloadable history-sync chunk (deflated, encrypted, stored on the
+    /// media server, announced by a peer `HISTORY_SYNC_NOTIFICATION`);
+    /// returns the number of companions.
+    pub fn send_history_sync(
+        &self,
+        phone: &str,
+        history: &wa_proto::proto::wa::HistorySync,
+    ) -> Result<usize> {
+        crate::phone::history::send_blob(&mut self.shared.lock(), phone, history, now())
+    }
+
     /// What the phone of `phone` received, oldest first.
     pub fn inbox(&self, phone: &str) -> Result<Vec<InboxEntry>> {
         let world = self.shared.lock();

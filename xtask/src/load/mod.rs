@@ -9,6 +9,10 @@
 //! - `--raw-connections N`: N companions, each on its own websocket with
 //!   the real Noise handshake and login, held idle ([`raw`]).
 //!
+//! Sessions options: `--send M` makes every session send M messages to
+//! one recipient account with `--recipient-devices D` devices (default 3:
+//! its phone and two companions) during the first run, and reports the
+//! messages per second acked by the server.
 //! Common options: `--json` prints one JSON object on stdout instead of
 //! the table; `--release` runs a release build of the simulator.
 //! Raw-connection options: `--hold SECS` (default 60), `--per-account K`
@@ -44,7 +48,7 @@ struct Args {
 
 const USAGE: &str = "usage: cargo xtask load --raw-connections N [--hold SECS] [--per-account K] \
 [--concurrency C] [--ping-interval SECS] [--connect-timeout SECS] [--release] [--json]\n       \
-cargo xtask load --sessions N [--hold SECS] [--release] [--json]";
+cargo xtask load --sessions N [--hold SECS] [--send M [--recipient-devices D]] [--release] [--json]";
 
 fn parse(args: &[String]) -> anyhow::Result<Args> {
     let mut raw_n: Option<usize> = None;
@@ -56,6 +60,8 @@ fn parse(args: &[String]) -> anyhow::Result<Args> {
     let mut concurrency = 200usize;
     let mut ping = 30u64;
     let mut connect_timeout = 600u64;
+    let mut send = 0usize;
+    let mut recipient_devices = 3u16;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = |name: &str| -> anyhow::Result<String> {
@@ -71,6 +77,8 @@ fn parse(args: &[String]) -> anyhow::Result<Args> {
             "--concurrency" => concurrency = value(a)?.parse()?,
             "--ping-interval" => ping = value(a)?.parse()?,
             "--connect-timeout" => connect_timeout = value(a)?.parse()?,
+            "--send" => send = value(a)?.parse()?,
+            "--recipient-devices" => recipient_devices = value(a)?.parse()?,
             "--release" => release = true,
             "--json" => json = true,
             "-h" | "--help" => bail!("{USAGE}"),
@@ -83,6 +91,8 @@ fn parse(args: &[String]) -> anyhow::Result<Args> {
             sessions: n,
             hold: hold.min(3600),
             release,
+            send,
+            recipient_devices: recipient_devices.clamp(1, 16),
         }),
         (Some(n), None) => Mode::RawConnections(raw::RawOpts {
             connections: n,
@@ -107,6 +117,11 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string(&r)?);
             } else {
                 sessions::print(&r);
+            }
+            if let Some(s) = &r.send
+                && (s.failed_sessions > 0 || s.messages < (r.sessions * s.per_session) as u64)
+            {
+                bail!("the send storm failed: {s:?}");
             }
             for run in [&r.first_login, &r.restart] {
                 if run.connected < r.sessions as u64 || run.failures > 0 {

@@ -42,6 +42,21 @@ pub(crate) struct SessionsOpts {
     pub(crate) hold: u64,
     /// Release builds of the simulator and the client.
     pub(crate) release: bool,
+    /// Messages each session sends in the first run (0: none).
+    pub(crate) send: usize,
+    /// Devices of the recipient of those messages.
+    pub(crate) recipient_devices: u16,
+}
+
+/// The send storm of the first run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct SendFigures {
+    pub(crate) per_session: usize,
+    pub(crate) recipient_devices: u16,
+    pub(crate) messages: u64,
+    pub(crate) secs: f64,
+    pub(crate) messages_per_sec: f64,
+    pub(crate) failed_sessions: u64,
 }
 
 /// One run of the client process.
@@ -67,8 +82,12 @@ pub(crate) struct SessionsReport {
     pub(crate) setup_secs: f64,
     pub(crate) first_login: RunFigures,
     pub(crate) restart: RunFigures,
+    pub(crate) send: Option<SendFigures>,
     pub(crate) sim_rss_kib: u64,
 }
+
+/// The account the send storm goes to.
+const RECIPIENT: &str = "16669999999";
 
 pub(crate) fn run(opts: &SessionsOpts) -> anyhow::Result<SessionsReport> {
     let sim = SimProcess::start(opts.release)?;
@@ -143,15 +162,32 @@ pub(crate) fn run(opts: &SessionsOpts) -> anyhow::Result<SessionsReport> {
     }
     drop(store);
     drop(rt);
+    if opts.send > 0 {
+        control.post(
+            "/sim/accounts",
+            &json!({"phone": RECIPIENT, "name": "recipient"}),
+        )?;
+        for d in 1..opts.recipient_devices {
+            let mut rng = ChaCha20Rng::seed_from_u64(1_000_000 + u64::from(d));
+            let noise = KeyPair::generate(&mut rng);
+            let identity = LocalIdentity::generate(&mut rng);
+            let signed = SignedPreKey::generate(&identity.key_pair, 1, &mut rng);
+            provision_companion(&mut control, RECIPIENT, &noise, &identity, &signed)?;
+        }
+    }
     let setup_secs = t0.elapsed().as_secs_f64();
     eprintln!("load: setup took {setup_secs:.1} s");
 
     let client = build_client(opts.release)?;
     let url = format!("ws://{}/ws/chat", sim.addr);
     eprintln!("load: first login of every session");
-    let first_login = client_run(&client, &db, &url, &root_hex, opts.hold)?;
+    let (first_login, send) = client_run(&client, &db, &url, &root_hex, opts.hold, opts.send)?;
+    let send = send.map(|mut s| {
+        s.recipient_devices = opts.recipient_devices;
+        s
+    });
     eprintln!("load: restart (cold restore of the same store)");
-    let restart = client_run(&client, &db, &url, &root_hex, opts.hold)?;
+    let (restart, _) = client_run(&client, &db, &url, &root_hex, opts.hold, 0)?;
     let sim_rss = sim.memory_kib()?.rss_kib;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(SessionsReport {
@@ -161,6 +197,7 @@ pub(crate) fn run(opts: &SessionsOpts) -> anyhow::Result<SessionsReport> {
         setup_secs,
         first_login,
         restart,
+        send,
         sim_rss_kib: sim_rss,
     })
 }
@@ -191,12 +228,17 @@ fn client_run(
     url: &str,
     root: &str,
     hold: u64,
-) -> anyhow::Result<RunFigures> {
-    let mut child = Command::new(bin)
-        .arg("--db")
+    send: usize,
+) -> anyhow::Result<(RunFigures, Option<SendFigures>)> {
+    let mut cmd = Command::new(bin);
+    cmd.arg("--db")
         .arg(db)
         .args(["--url", url, "--root", root, "--hold", &hold.to_string()])
-        .args(["--single", "20"])
+        .args(["--single", "20"]);
+    if send > 0 {
+        cmd.args(["--send", &send.to_string(), "--to", RECIPIENT]);
+    }
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -226,7 +268,21 @@ fn client_run(
     let f = |v: &Value, k: &str| v[k].as_f64().unwrap_or(0.0);
     let connected = n(&all, "connected");
     let rss = n(&all, "rss_kib");
-    Ok(RunFigures {
+    let send_figures = match send {
+        0 => None,
+        per_session => {
+            let s = find("send")?;
+            Some(SendFigures {
+                per_session,
+                recipient_devices: 0,
+                messages: n(&s, "messages"),
+                secs: f(&s, "secs"),
+                messages_per_sec: f(&s, "per_sec"),
+                failed_sessions: n(&s, "failed_sessions"),
+            })
+        }
+    };
+    let figures = RunFigures {
         time_to_all_connected_secs: f(&all, "secs"),
         connected,
         failures: n(&all, "failures"),
@@ -237,7 +293,8 @@ fn client_run(
         client_rss_after_hold_kib: n(&held, "rss_kib"),
         single_restore_login_ms_p50: f(&single, "p50_ms"),
         single_restore_login_ms_max: f(&single, "max_ms"),
-    })
+    };
+    Ok((figures, send_figures))
 }
 
 /// Prints the report as a table.
@@ -289,6 +346,12 @@ pub(crate) fn print(r: &SessionsReport) {
             b.single_restore_login_ms_p50, b.single_restore_login_ms_max
         ),
     );
+    if let Some(s) = &r.send {
+        println!(
+            "| send: {} × {} messages to a {}-device recipient | {:.0} msg/s ({:.1} s) | |",
+            r.sessions, s.per_session, s.recipient_devices, s.messages_per_sec, s.secs
+        );
+    }
     println!("| setup (provisioning) | {:.1} s | |", r.setup_secs);
     println!("| sim RSS at the end | {:.1} MiB | |", mib(r.sim_rss_kib));
 }

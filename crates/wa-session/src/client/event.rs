@@ -137,6 +137,14 @@ pub enum Event {
     /// A notification the runtime does not handle itself (groups, privacy,
     /// ...), after it was acked.
     Notification(Box<wa_proto::binary::Node>),
+    /// A history-sync chunk from the phone was downloaded (or read inline),
+    /// inflated and committed to the store in one batch.
+    HistorySync(Box<crate::history::HistorySyncSummary>),
+    /// A history-sync chunk could not be fetched, decoded or stored.
+    HistorySyncFailed {
+        /// Why (never contains key material).
+        reason: String,
+    },
 }
 
 /// Where a session is in its life, as the HTTP adapter reports it.

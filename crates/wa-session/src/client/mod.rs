@@ -32,7 +32,7 @@ pub mod event;
 mod login;
 pub mod options;
 mod pairing;
-mod proxy;
+pub(crate) mod proxy;
 mod receive;
 mod runner;
 pub(crate) mod shared;
@@ -136,6 +136,7 @@ impl ClientBuilder {
         )
         .await?;
         let shared = Arc::new(Shared::new(Arc::clone(&self.store), ctx.clone()));
+        let media = crate::media::MediaState::new(&self.options)?;
         let (events_tx, events_rx) = mpsc::unbounded_channel();
         let (cmd_tx, cmd_rx) = mpsc::channel(64);
         let status = Arc::new(watch::Sender::new(Status::Starting));
@@ -171,9 +172,11 @@ impl ClientBuilder {
                 iq_timeout: self.options.iq_timeout,
                 task: std::sync::Mutex::new(Some(task)),
                 shared: Arc::clone(&shared),
+                media,
                 send_timeout,
             }),
         };
+        client.inner.shared.attach(&client.inner);
         tokio::spawn(crate::send::worker::run(
             client.downgrade(),
             shared,
@@ -192,6 +195,7 @@ struct Inner {
     iq_timeout: std::time::Duration,
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     shared: Arc<Shared>,
+    media: crate::media::MediaState,
     send_timeout: std::time::Duration,
 }
 
@@ -244,6 +248,11 @@ impl Client {
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.inner.shared
+    }
+
+    /// Media transfer state (HTTP client, `media_conn` cache).
+    pub(crate) fn media_state(&self) -> &crate::media::MediaState {
+        &self.inner.media
     }
 
     pub(crate) fn downgrade(&self) -> WeakClient {

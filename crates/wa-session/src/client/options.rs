@@ -31,6 +31,14 @@ pub struct Options {
     /// HTTP `CONNECT` proxy to reach the server through
     /// (`http://[user:password@]host:port`), if any.
     pub proxy: Option<String>,
+    /// An extra CA certificate (PEM, one or more) trusted for media HTTPS
+    /// besides the public web roots, e.g. a test server's own CA.
+    pub media_ca_pem: Option<String>,
+    /// Media transfers: the limit for connecting and receiving the response
+    /// head, and the longest pause between two pieces of a body.
+    pub media_timeout: Duration,
+    /// Largest media file (encrypted bytes) uploaded or downloaded.
+    pub media_max_bytes: u64,
     /// How many outbox messages one send round encrypts, writes and awaits
     /// acks for together.
     pub send_window: u32,
@@ -53,7 +61,7 @@ impl Default for Options {
     /// topped up below 5 with batches of 50 (whatsmeow's `MinPreKeyCount`
     /// and `WantedPreKeyCount`). Sends are not paced; a message's ack is
     /// awaited 20 s before it is written again, and `send_message` waits up
-    /// to 60 s.
+    /// to 60 s. Media transfers: 60 s timeouts, files up to 256 MiB.
     fn default() -> Self {
         Options {
             connect_timeout: Duration::from_secs(20),
@@ -67,6 +75,9 @@ impl Default for Options {
             qr_first: Duration::from_secs(60),
             qr_next: Duration::from_secs(20),
             proxy: None,
+            media_ca_pem: None,
+            media_timeout: Duration::from_secs(60),
+            media_max_bytes: 256 << 20,
             send_window: 64,
             send_interval: Duration::ZERO,
             send_ack_timeout: Duration::from_secs(20),

@@ -139,6 +139,15 @@ impl Runner {
                 if let Some(m) = stored {
                     self.emit(Event::Message(Box::new(m)));
                 }
+                // History chunks (only from our own phone) are downloaded and
+                // stored off the stanza loop.
+                if from_me {
+                    crate::history::spawn_for_messages(
+                        self.shared.client(),
+                        &self.events,
+                        &d.messages,
+                    );
+                }
                 None
             }
             Err(reason) => {
@@ -212,7 +221,7 @@ impl Runner {
             kind: kind.to_owned(),
             body,
             raw: msg.encode_to_vec(),
-            media: None,
+            media: crate::media::MediaRef::from_message(msg).map(|r| r.to_info()),
             ack: AckLevel::Device,
         })
     }

@@ -18,6 +18,10 @@ pub(crate) struct Shared {
     /// pipeline alike, so the two never advance one ratchet from the same
     /// stored state.
     pub(crate) signal: tokio::sync::Mutex<()>,
+    /// The client handle state, for work the session task hands off to
+    /// spawned tasks (history sync); weak so the task does not keep the
+    /// handles alive.
+    client: std::sync::OnceLock<std::sync::Weak<super::Inner>>,
     /// The send pipeline's in-memory state.
     pub(crate) send: crate::send::state::SendState,
 }
@@ -36,8 +40,20 @@ impl Shared {
             store,
             ctx,
             signal: tokio::sync::Mutex::new(()),
+            client: std::sync::OnceLock::new(),
             send: crate::send::state::SendState::default(),
         }
+    }
+
+    /// Records the handle state once the client is built.
+    pub(super) fn attach(&self, inner: &Arc<super::Inner>) {
+        let _ = self.client.set(Arc::downgrade(inner));
+    }
+
+    /// A client handle, while any handle is alive.
+    pub(crate) fn client(&self) -> Option<super::Client> {
+        let inner = self.client.get()?.upgrade()?;
+        Some(super::Client { inner })
     }
 
     /// The stored device credentials.

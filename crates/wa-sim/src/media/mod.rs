@@ -114,6 +114,13 @@ impl MediaStore {
         Ok(())
     }
 
+    /// Replaces the auth token with a fresh one, as when the real server's
+    /// token expires: uploads with the old token get `401` (tests).
+    pub fn rotate_auth<R: rand::Rng + ?Sized>(&mut self, rng: &mut R) {
+        let token: [u8; 24] = rng.random();
+        self.auth = URL_SAFE_NO_PAD.encode(token);
+    }
+
     /// Sets the memory bound (tests).
     pub fn set_budget(&mut self, bytes: usize) {
         self.budget = bytes;

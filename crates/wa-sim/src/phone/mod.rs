@@ -15,9 +15,11 @@
 //! | [`media`] | downloading/decrypting received attachments, encrypting and storing sent images |
 //! | [`bootstrap`] | what the phone sends a freshly linked companion |
 //! | [`group`] | sender keys: group and broadcast messages both ways |
+//! | [`history`] | history-sync chunks sent as encrypted blobs |
 
 pub mod bootstrap;
 pub mod group;
+pub mod history;
 pub mod inbox;
 pub mod media;
 pub mod receive;

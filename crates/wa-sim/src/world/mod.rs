@@ -170,6 +170,16 @@ impl World {
         Ok(self.accounts.entry(phone.to_owned()).or_insert(account))
     }
 
+    /// The media server's blob table (tests inspect and corrupt blobs).
+    pub fn media_store(&mut self) -> &mut crate::media::MediaStore {
+        &mut self.media
+    }
+
+    /// The `host:port` advertised for media and in URLs.
+    pub fn media_host(&self) -> &str {
+        &self.host
+    }
+
     /// The account of a phone number.
     pub fn account(&self, phone: &str) -> Option<&Account> {
         self.accounts.get(phone)
