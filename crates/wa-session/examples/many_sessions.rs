@@ -11,9 +11,9 @@
 //! ```
 //!
 //! With `--send M --to PHONE`, once all are connected every session sends
-//! M text messages to PHONE (queued into its outbox at once, delivered by
-//! its sender task) and a `{"event":"send",...}` line reports the time
-//! until the server acked them all.
+//! M text messages to PHONE (up to 64 `send_message` calls in flight per
+//! session, as concurrent API requests would be) and a `{"event":"send",...}`
+//! line reports the time until the server acked them all.
 //!
 //! Lines: `{"event":"all_connected",...}`, `{"event":"held",...}`,
 //! `{"event":"single_restore",...}` (K times: stop one session, start it
@@ -57,24 +57,26 @@ async fn send_storm(
         let client = m.client(id).ok_or("session not running")?;
         let to = to.clone();
         tasks.push(tokio::spawn(async move {
-            let mut last = None;
+            // Like API callers: up to IN_FLIGHT sends of one session at a
+            // time, each waiting for the server's ack (acceptance commits
+            // share the store's group commit).
+            const IN_FLIGHT: usize = 64;
+            let mut set = tokio::task::JoinSet::new();
             for k in 0..per_session {
+                if set.len() >= IN_FLIGHT
+                    && let Some(r) = set.join_next().await
+                {
+                    r.map_err(|e| wa_session::Error::InvalidState(e.to_string()))??;
+                }
                 let msg = wa_proto::proto::wa::Message {
                     conversation: Some(format!("load message {k}")),
                     ..Default::default()
                 };
-                last = Some(
-                    client
-                        .queue_message(&to, msg, wa_session::SendOptions::default())
-                        .await?,
-                );
+                let (client, to) = (client.clone(), to.clone());
+                set.spawn(async move { client.send_message(&to, msg).await.map(|_| ()) });
             }
-            // Delivered in order: the last one acked means all were sent.
-            if let Some(id) = last {
-                let msg = wa_proto::proto::wa::Message::default();
-                client
-                    .send_message_with(&to, msg, wa_session::SendOptions { id: Some(id) })
-                    .await?;
+            while let Some(r) = set.join_next().await {
+                r.map_err(|e| wa_session::Error::InvalidState(e.to_string()))??;
             }
             Ok::<_, wa_session::Error>(())
         }));

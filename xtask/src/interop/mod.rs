@@ -14,6 +14,7 @@ mod poll_vote;
 mod proto;
 mod signal;
 mod sim;
+mod sim_client;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -90,6 +91,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         ("sim-group", sim::group),
         ("sim-profile", sim::profile),
         ("poll-vote", poll_vote::run),
+        ("sim-client", sim_client::run),
     ];
     let mut ran = 0;
     for (name, suite) in suites {
