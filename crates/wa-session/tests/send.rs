@@ -324,3 +324,52 @@ async fn a_storm_both_ways_never_breaks_a_session() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sends_are_paced_when_asked() {
+    let sim = start_sim().await;
+    sim.create_account(ME, "Me").unwrap();
+    sim.create_account(BOB, "Bob").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path());
+    let (me, mut ev) = wa_session::Client::builder(std::sync::Arc::clone(&store), "me")
+        .url(sim.ws_url())
+        .trusted_root(root(&sim))
+        .options(wa_session::client::Options {
+            send_interval: Duration::from_millis(150),
+            ..test_options()
+        })
+        .build()
+        .await
+        .unwrap();
+    pair_by_qr(&sim, &mut ev, ME).await;
+    let bob = Jid::pn(BOB);
+    me.send_message(&bob, text("warm-up")).await.unwrap();
+    let t0 = tokio::time::Instant::now();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(
+            me.queue_message(&bob, text(&format!("paced {i}")), SendOptions::default())
+                .await
+                .unwrap(),
+        );
+    }
+    let last = ids.last().cloned().unwrap();
+    me.send_message_with(&bob, text("ignored"), SendOptions { id: Some(last) })
+        .await
+        .unwrap();
+    // Five stanzas, 150 ms apart: at least 600 ms from first to last.
+    assert!(
+        t0.elapsed() >= Duration::from_millis(600),
+        "{:?}",
+        t0.elapsed()
+    );
+    let got: Vec<String> = sim
+        .inbox(BOB)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.text.starts_with("paced "))
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(got, ids);
+}

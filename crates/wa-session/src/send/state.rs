@@ -80,6 +80,8 @@ pub(crate) struct SendState {
     groups: Mutex<HashMap<String, CachedGroup>>,
     /// Devices known to hold our current sender key, per group.
     sk_holders: Mutex<HashMap<String, HashSet<String>>>,
+    /// When the last message stanza may have been written (pacing).
+    last_stanza: Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for SendState {
@@ -137,6 +139,19 @@ impl SendState {
             };
             let _ = w.send(r);
         }
+    }
+
+    /// How long to wait before the next message stanza so that stanzas are
+    /// `interval` apart; reserves the slot.
+    pub(crate) fn pace_wait(&self, interval: Duration) -> Option<Duration> {
+        let mut last = lock(&self.last_stanza);
+        let now = Instant::now();
+        let at = match *last {
+            Some(prev) if prev + interval > now => prev + interval,
+            _ => now,
+        };
+        *last = Some(at);
+        at.checked_duration_since(now).filter(|d| !d.is_zero())
     }
 
     /// Queues a retry request and wakes the worker.

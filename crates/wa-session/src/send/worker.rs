@@ -136,9 +136,13 @@ async fn send_window(client: &Client, entries: Vec<OutboxEntry>, pace: Pace) -> 
     ready.sort_by_key(|r| r.entry.accepted_at_ms);
     let mut waits = Vec::with_capacity(ready.len());
     let mut sent = WriteBatch::new();
-    for (i, r) in ready.iter().enumerate() {
-        if i > 0 && !pace.interval.is_zero() {
-            tokio::time::sleep(pace.interval).await;
+    for r in &ready {
+        if !pace.interval.is_zero() {
+            // Pacing spans rounds: the gap is kept from the previous stanza
+            // whichever round wrote it.
+            if let Some(wait) = shared.send.pace_wait(pace.interval) {
+                tokio::time::sleep(wait).await;
+            }
         }
         let msg = wa::Message::decode(r.entry.payload.as_slice()).unwrap_or_default();
         let node = message_node(
