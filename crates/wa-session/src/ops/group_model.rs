@@ -5,8 +5,8 @@
 //!
 //! Attribute names follow what the server sends (and what whatsmeow's
 //! `parseGroupNode` and Baileys' `extractGroupMetadata` read): `s_o`/`s_t`
-//! for the subject, `creator`/`creation`, `<description id t participant>
-//! <body>`, `<announcement/>`, `<locked/>`, `<ephemeral expiration>`,
+//! for the subject, `creator`/`creation`,
+//! `<description id t participant><body>`, `<announcement/>`, `<locked/>`, `<ephemeral expiration>`,
 //! `<member_add_mode>`, and per participant `jid`, `type`
 //! (`admin`/`superadmin`), `phone_number` (LID groups), `lid` (PN groups)
 //! and `error` (a failed add/create).

@@ -94,7 +94,7 @@ pub struct Phone {
 }
 
 /// A receipt the phone got for messages it sent (kept for tests and the
-/// control API; the newest [`RECENT_SENT`] are kept).
+/// control API; only the newest few are kept).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhoneReceipt {
     /// The reader's user JID.
