@@ -58,6 +58,7 @@
 
 pub mod appstate;
 pub mod client;
+mod clock;
 pub mod error;
 pub mod history;
 pub mod manager;

@@ -54,13 +54,6 @@ impl PendingMutation {
     }
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
-
 /// A built patch and what committing it locally needs.
 struct Built {
     patch: wa::SyncdPatch,
@@ -145,7 +138,7 @@ impl Client {
         let key_id = wa::KeyId {
             id: Some(key.key_id.clone()),
         };
-        let now = now_ms();
+        let now = crate::clock::now_ms();
         let mut records = Vec::with_capacity(mutations.len());
         let mut entries = Vec::with_capacity(mutations.len());
         for m in mutations {

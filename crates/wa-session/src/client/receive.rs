@@ -26,6 +26,7 @@ use super::conn::Conn;
 use super::content;
 use super::event::Event;
 use super::runner::{Outcome, Runner};
+use crate::send::lid::address;
 use crate::store::{AckLevel, AppStateSyncKey, StoredMessage, WriteBatch};
 
 /// What decrypting one stanza produced.
@@ -39,30 +40,6 @@ struct Decrypted {
 struct Records {
     sessions: HashMap<ProtocolAddress, SessionRecord>,
     sender_keys: HashMap<SenderKeyName, SenderKeyRecord>,
-}
-
-fn address(jid: &Jid) -> ProtocolAddress {
-    let a = jid.signal_address();
-    ProtocolAddress::new(a.name, a.device)
-}
-
-/// The LID a stanza names for a phone-number sender.
-fn pair_lid(node: &Node, sender: &Jid) -> Option<Jid> {
-    if sender.server != Server::Pn {
-        return None;
-    }
-    ["sender_lid", "participant_lid"]
-        .iter()
-        .find_map(|k| node.attr_jid(k))
-        .filter(|l| l.server == Server::Lid)
-        .map(|l| l.to_non_ad())
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
 }
 
 fn stanza_hash(node: &Node, from: &Jid, id: &str) -> [u8; 32] {
@@ -119,7 +96,8 @@ impl Runner {
         match self.decrypt_stanza(node, &sender, &chat).await {
             Ok(mut d) => {
                 let chat = self.display_chat(node, &chat, from_me, &d.messages).await;
-                d.batch.put_buffered_event(hash, Vec::new(), now_ms());
+                d.batch
+                    .put_buffered_event(hash, Vec::new(), crate::clock::now_ms());
                 let mut stored = self.to_stored(node, &chat, &sender, from_me, &d.messages);
                 let own = [self.creds.jid.as_ref(), self.creds.lid.as_ref()];
                 let inc = crate::message::incoming::Incoming {
@@ -396,6 +374,7 @@ impl Runner {
             (Server::Lid, Some(p)) if p.server == Server::Pn => Some((p, sender.to_non_ad())),
             _ => None,
         };
+        let learned = pair.as_ref().map(|(_, lid)| lid.to_non_ad());
         if let Some((pn, lid)) = pair {
             let mut known = HashMap::new();
             crate::send::lid::learn_mapping(self.store.as_ref(), sid, &pn, &lid, batch, &mut known)
@@ -409,7 +388,7 @@ impl Runner {
         let device = match &sender.server {
             Server::Pn => {
                 // A mapping learned just now is in the batch, not yet stored.
-                let lid = match pair_lid(node, sender) {
+                let lid = match learned {
                     Some(l) => Some(l),
                     None => self.store.lid_for_pn(sid, &sender.to_non_ad()).await?,
                 };

@@ -152,19 +152,12 @@ impl MediaDetails {
     }
 }
 
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
-
 /// The media message for an upload. The upload's media type should be
 /// `details.kind.media_type()` (the receiver derives the keys from the
 /// message type).
 pub fn media_message(up: &UploadedMedia, details: &MediaDetails) -> wa::Message {
     let mimetype = Some(details.mimetype_or_default());
-    let key_ts = Some(now_secs());
+    let key_ts = Some(crate::clock::now_secs());
     let url = Some(up.url.clone());
     let direct_path = Some(up.direct_path.clone());
     let media_key = Some(up.media_key.to_vec());

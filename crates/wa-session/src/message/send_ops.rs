@@ -16,13 +16,6 @@ use crate::send::SentMessage;
 use crate::store::{AckLevel, StoredMessage, WriteBatch};
 use crate::{Error, Result};
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
-
 impl Client {
     /// A stored message of this session.
     ///
@@ -177,7 +170,7 @@ impl Client {
             &own,
             secret,
             selected,
-            now_ms(),
+            crate::clock::now_ms(),
             &mut rand::rng(),
         )?;
         self.send_and_keep(&poll_message.chat, msg, WriteBatch::new())
@@ -189,7 +182,7 @@ impl Client {
     /// # Errors
     /// As [`Client::send_message`].
     pub async fn react(&self, target: &MessageRef, emoji: &str) -> Result<SentMessage> {
-        let msg = build::reaction(target, emoji, now_ms());
+        let msg = build::reaction(target, emoji, crate::clock::now_ms());
         self.send_and_keep(&target.chat, msg, WriteBatch::new())
             .await
     }
@@ -246,7 +239,11 @@ impl Client {
     /// # Errors
     /// [`Error::InvalidValue`] for an empty text; as [`Client::send_message`].
     pub async fn edit(&self, chat: &Jid, id: &str, new_text: &str) -> Result<SentMessage> {
-        let msg = build::edit(&MessageRef::own(chat.clone(), id), new_text, now_ms())?;
+        let msg = build::edit(
+            &MessageRef::own(chat.clone(), id),
+            new_text,
+            crate::clock::now_ms(),
+        )?;
         let mut also = WriteBatch::new();
         if let Some(mut t) = self.store().message(self.session_id(), chat, id).await?
             && t.from_me

@@ -57,13 +57,6 @@ impl MessageRef {
     }
 }
 
-fn now_s() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
-
 fn chat_index(action: &str, chat: &Jid) -> Vec<String> {
     vec![action.to_owned(), chat.to_string()]
 }
@@ -160,7 +153,7 @@ impl Client {
             None => None,
             Some(MuteUntil::Forever) => Some(-1),
             Some(MuteUntil::Until(t)) => {
-                if t <= now_s() {
+                if t <= crate::clock::now_secs() {
                     return Err(crate::Error::InvalidValue("mute end is in the past".into()));
                 }
                 Some(t.saturating_mul(1000))
@@ -335,7 +328,7 @@ impl Client {
                 None => by_sender.push((sender, vec![m.id.clone()])),
             }
         }
-        let t = now_s().to_string();
+        let t = crate::clock::now_secs().to_string();
         for (sender, ids) in &by_sender {
             let Some((first, rest)) = ids.split_first() else {
                 continue;

@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 use prost::Message as _;
 use wa_proto::proto::wa;
-use wa_proto::signal::{SenderKeyName, create_distribution_message, group_encrypt, pad};
+use wa_proto::signal::{
+    SenderKeyDistributionMessage, SenderKeyName, create_distribution_message, group_encrypt, pad,
+};
 
 use super::encrypt::Encryptor;
 use super::lid::address;
@@ -18,6 +20,17 @@ use super::plan::Plan;
 use crate::client::shared::Shared;
 use crate::store::{CiphertextKind, OutboxCiphertext};
 use crate::{Error, Result};
+
+/// The `SenderKeyDistributionMessage` content carrying `skdm` for `group`.
+pub(crate) fn distribution(
+    group: &str,
+    skdm: &SenderKeyDistributionMessage,
+) -> wa::message::SenderKeyDistributionMessage {
+    wa::message::SenderKeyDistributionMessage {
+        group_id: Some(group.to_owned()),
+        axolotl_sender_key_distribution_message: Some(skdm.serialize()),
+    }
+}
 
 /// Encrypts `msg` for the group of `plan`. Returns the ciphertexts (the
 /// `skmsg` and the pairwise distributions) and the devices (signal address
@@ -48,10 +61,7 @@ pub(crate) async fn encrypt_group(
     enc.batch.put_sender_key(&name, &record);
     let holders = shared.send.sk_holders(&group);
     let distribution = wa::Message {
-        sender_key_distribution_message: Some(wa::message::SenderKeyDistributionMessage {
-            group_id: Some(group.clone()),
-            axolotl_sender_key_distribution_message: Some(skdm.serialize()),
-        }),
+        sender_key_distribution_message: Some(distribution(&group, &skdm)),
         ..Default::default()
     };
     let skdm_plain = pad(&distribution.encode_to_vec(), &mut rand::rng());

@@ -202,7 +202,7 @@ impl Client {
             id: id.clone(),
             chat,
             payload: message.encode_to_vec(),
-            accepted_at_ms: worker::now_ms(),
+            accepted_at_ms: crate::clock::now_ms(),
         });
         if let Err(e) = shared.store.commit(&shared.ctx, batch).await {
             shared.send.finish(&id, &Err(Error::Closed));

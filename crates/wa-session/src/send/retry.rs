@@ -74,19 +74,10 @@ pub(crate) async fn answer(client: &Client, r: &RetryRequest) -> Result<()> {
             .unwrap_or_default();
         let skdm = create_distribution_message(&mut record, &mut rand::rng())?;
         enc.batch.put_sender_key(&name, &record);
-        plain.sender_key_distribution_message = Some(wa::message::SenderKeyDistributionMessage {
-            group_id: Some(entry.chat.to_string()),
-            axolotl_sender_key_distribution_message: Some(skdm.serialize()),
-        });
+        plain.sender_key_distribution_message =
+            Some(super::group::distribution(&entry.chat.to_string(), &skdm));
     } else if device.user == me.user || creds.lid.as_ref().is_some_and(|l| l.user == device.user) {
-        plain = wa::Message {
-            device_sent_message: Some(Box::new(wa::message::DeviceSentMessage {
-                destination_jid: Some(entry.chat.to_string()),
-                message: Some(Box::new(msg.clone())),
-                phash: None,
-            })),
-            ..Default::default()
-        };
+        plain = super::worker::device_sent(&entry.chat, &msg);
     }
     let padded = pad(&plain.encode_to_vec(), &mut rand::rng());
     let ct = enc

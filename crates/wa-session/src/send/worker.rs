@@ -32,13 +32,6 @@ use crate::store::{
 };
 use crate::{Error, Result};
 
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
-
 /// How the worker paces itself (from [`crate::client::Options`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Pace {
@@ -166,7 +159,7 @@ async fn send_window(client: &Client, entries: Vec<OutboxEntry>, pace: Pace) -> 
             }
             return Err(e);
         }
-        sent.outbox_sent(&r.entry.id, now_ms());
+        sent.outbox_sent(&r.entry.id, crate::clock::now_ms());
         waits.push(rx);
     }
     shared.store.commit(&shared.ctx, sent).await?;
@@ -180,7 +173,7 @@ async fn send_window(client: &Client, entries: Vec<OutboxEntry>, pace: Pace) -> 
             _ => missing.push(r.entry.id.clone()),
         }
     }
-    let now = now_ms();
+    let now = crate::clock::now_ms();
     for (r, ack) in &results {
         let id = &r.entry.id;
         match &ack.error {
@@ -282,7 +275,7 @@ async fn encrypt_fresh(
         match client.plan(creds, &e.chat).await {
             Ok(p) => plans.push((e, p)),
             Err(err @ (Error::InvalidValue(_) | Error::Server { .. })) => {
-                failed.outbox_failed(&e.id, &err.to_string(), now_ms());
+                failed.outbox_failed(&e.id, &err.to_string(), crate::clock::now_ms());
                 failures.push((e.id, err));
             }
             Err(err) => return Err(err),
@@ -316,7 +309,7 @@ async fn encrypt_fresh(
     let mut enc = Encryptor::new(shared.store.as_ref(), &sid, &creds.identity);
     enc.bundles = bundles;
     let mut ready = Vec::new();
-    let now = now_ms();
+    let now = crate::clock::now_ms();
     for (entry, plan) in plans {
         for (pn, lid) in &plan.learn {
             super::lid::learn_mapping(
@@ -357,6 +350,19 @@ async fn encrypt_fresh(
     Ok(ready)
 }
 
+/// The copy of `msg` (sent to `chat`) for our own other devices.
+pub(crate) fn device_sent(chat: &Jid, msg: &wa::Message) -> wa::Message {
+    wa::Message {
+        device_sent_message: Some(Box::new(wa::message::DeviceSentMessage {
+            destination_jid: Some(chat.to_string()),
+            message: Some(Box::new(msg.clone())),
+            phash: None,
+        })),
+        message_context_info: msg.message_context_info.clone(),
+        ..Default::default()
+    }
+}
+
 /// 1:1: the message for the recipient's devices, a `DeviceSentMessage`
 /// for our other devices.
 async fn encrypt_direct(
@@ -366,15 +372,7 @@ async fn encrypt_direct(
     msg: &wa::Message,
 ) -> Result<Vec<OutboxCiphertext>> {
     let plain = wa_proto::signal::pad(&entry.payload, &mut rand::rng());
-    let dsm = wa::Message {
-        device_sent_message: Some(Box::new(wa::message::DeviceSentMessage {
-            destination_jid: Some(entry.chat.to_string()),
-            message: Some(Box::new(msg.clone())),
-            phash: None,
-        })),
-        message_context_info: msg.message_context_info.clone(),
-        ..Default::default()
-    };
+    let dsm = device_sent(&entry.chat, msg);
     let own_plain = wa_proto::signal::pad(&dsm.encode_to_vec(), &mut rand::rng());
     let mut cts = Vec::new();
     for d in &plan.recipients {

@@ -38,7 +38,7 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::Connection;
@@ -157,12 +157,6 @@ impl SqliteStore {
 }
 
 /// Milliseconds since the Unix epoch.
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -171,7 +165,7 @@ impl Store for SqliteStore {
         self.writer
             .call(|reply| Request::Create {
                 session,
-                created_at_ms: now_ms(),
+                created_at_ms: crate::clock::now_ms(),
                 reply,
             })
             .await
