@@ -6,7 +6,7 @@ use wa_proto::proto::wa::message::protocol_message::Type as ProtocolType;
 
 /// Unwraps the containers that hold another message (ephemeral, view once,
 /// document with caption, device sent).
-pub(crate) fn unwrap(msg: &wa::Message) -> &wa::Message {
+pub fn unwrap(msg: &wa::Message) -> &wa::Message {
     let inner = msg
         .ephemeral_message
         .as_ref()

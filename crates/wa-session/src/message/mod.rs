@@ -20,6 +20,9 @@ pub mod media;
 pub mod poll;
 mod send_ops;
 
+/// Unwraps the containers that hold another message (ephemeral, view once,
+/// document with caption, edited, device sent).
+pub use crate::client::content::unwrap as unwrap_content;
 pub use build::{ContactCard, LinkPreview, Location, MessageRef, TextOptions};
 pub use interactive::{Buttons, List, ListRow, ListSection};
 pub use media::{MediaDetails, MediaKind, MediaSource, MediaUpload, media_message};
