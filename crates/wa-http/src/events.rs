@@ -24,10 +24,10 @@ async fn handle(state: &AppState, id: &str, event: Event) {
     match event {
         Event::Qr { code, .. } => {
             state.sessions.update(id, |e| e.qr = Some(code.clone()));
-            if state.config.print_qr {
-                if let Some(art) = crate::qr::terminal(&code) {
-                    println!("session {id}: scan this QR with WhatsApp (Linked devices)\n{art}");
-                }
+            if state.config.print_qr
+                && let Some(art) = crate::qr::terminal(&code)
+            {
+                println!("session {id}: scan this QR with WhatsApp (Linked devices)\n{art}");
             }
             w.emit(id, "qr", Some(json!({ "qr": code })));
         }

@@ -207,8 +207,6 @@ impl MessageJson {
         let chat_s = serialize(&m.chat);
         let (from, to) = if m.from_me {
             (own_s, chat_s)
-        } else if m.chat.is_group() {
-            (chat_s, own_s)
         } else {
             (chat_s, own_s)
         };
