@@ -73,9 +73,11 @@ impl Harness {
         c: Config,
         listener: tokio::net::TcpListener,
     ) -> Harness {
-        let mut t = ClientTemplate::default();
-        t.url = sim.ws_url();
-        t.root = TrustedRoot::new(PublicKey::from_raw(sim.root_public_key()));
+        let mut t = ClientTemplate {
+            url: sim.ws_url(),
+            root: TrustedRoot::new(PublicKey::from_raw(sim.root_public_key())),
+            ..ClientTemplate::default()
+        };
         t.options.media_ca_pem = Some(sim.ca_pem());
         let gateway = Arc::new(Gateway::start_with(c, t).await.unwrap());
         let base = format!("http://{}", listener.local_addr().unwrap());
