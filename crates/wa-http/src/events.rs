@@ -29,6 +29,9 @@ async fn handle(state: &AppState, id: &str, event: Event) {
             {
                 println!("session {id}: scan this QR with WhatsApp (Linked devices)\n{art}");
             }
+            if let Some(demo) = &state.demo {
+                demo.on_qr(id, code.clone());
+            }
             w.emit(id, "qr", Some(json!({ "qr": code })));
         }
         Event::PairingCode { code } => {

@@ -18,11 +18,13 @@
 //! | [`events`] | session events → QR state and webhooks |
 //! | [`webhook`] | the delivery queue |
 //! | [`openapi`] | the OpenAPI document and Swagger UI |
+//! | [`demo`] | `--demo`: an embedded wa-sim, a virtual phone and contacts that answer |
 //!
 //! It must not speak the WhatsApp protocol or touch keys itself: every
 //! operation is a call on a [`wa_session::Client`].
 
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -62,7 +64,12 @@ impl Gateway {
     ///
     /// # Errors
     /// A bad `WA_TRUSTED_ROOT_KEY`, a store that does not open.
-    pub async fn start(config: Config) -> Result<Gateway, ApiError> {
+    pub async fn start(mut config: Config) -> Result<Gateway, ApiError> {
+        if config.demo {
+            let (demo, template) = demo::Demo::start(std::time::Duration::from_secs(3)).await?;
+            demo_config(&mut config)?;
+            return Self::start_inner(config, template, Some(demo)).await;
+        }
         let template = template(&config)?;
         Self::start_with(config, template).await
     }
@@ -73,6 +80,28 @@ impl Gateway {
     /// # Errors
     /// A store that does not open.
     pub async fn start_with(config: Config, template: ClientTemplate) -> Result<Gateway, ApiError> {
+        Self::start_inner(config, template, None).await
+    }
+
+    /// Demo mode with an explicit link delay (tests).
+    ///
+    /// # Errors
+    /// The sim or the store does not start.
+    pub async fn start_demo(
+        mut config: Config,
+        link_delay: std::time::Duration,
+    ) -> Result<Gateway, ApiError> {
+        let (demo, template) = demo::Demo::start(link_delay).await?;
+        config.demo = true;
+        demo_config(&mut config)?;
+        Self::start_inner(config, template, Some(demo)).await
+    }
+
+    async fn start_inner(
+        config: Config,
+        template: ClientTemplate,
+        demo: Option<Arc<demo::Demo>>,
+    ) -> Result<Gateway, ApiError> {
         std::fs::create_dir_all(&config.sessions_path)
             .map_err(|e| ApiError::Internal(format!("SESSIONS_PATH: {e}")))?;
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(
@@ -90,6 +119,7 @@ impl Gateway {
             webhooks,
             metrics,
             callback_limiter: Arc::default(),
+            demo,
         };
         tokio::spawn(events::pump(state.clone(), events));
         sessions::restore(&state).await?;
@@ -117,6 +147,27 @@ impl Gateway {
     pub async fn shutdown(&self) {
         self.state.manager.shutdown().await;
     }
+}
+
+/// Demo defaults: QR in the terminal, Swagger UI on, webhooks to the
+/// gateway's own `/localCallbackExample` (printed and logged), data in a
+/// temporary folder unless `SESSIONS_PATH` was set.
+fn demo_config(config: &mut Config) -> Result<(), ApiError> {
+    config.print_qr = true;
+    config.enable_swagger_endpoint = true;
+    config.enable_local_callback_example = true;
+    if config.base_webhook_url.is_none() {
+        config.base_webhook_url = Some(format!(
+            "http://127.0.0.1:{}/localCallbackExample",
+            config.port
+        ));
+    }
+    if config.sessions_path == std::path::Path::new("./sessions") {
+        let dir = std::env::temp_dir().join(format!("wa-http-demo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| ApiError::Internal(format!("demo dir: {e}")))?;
+        config.sessions_path = dir;
+    }
+    Ok(())
 }
 
 /// The client template the configuration describes.

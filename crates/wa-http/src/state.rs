@@ -26,6 +26,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Rate limiter of `/localCallbackExample`.
     pub callback_limiter: Arc<crate::routes::misc::RateLimiter>,
+    /// The embedded demo network (`--demo` only).
+    pub demo: Option<Arc<crate::demo::Demo>>,
 }
 
 /// What the gateway remembers of each session besides the client.

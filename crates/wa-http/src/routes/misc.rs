@@ -139,6 +139,9 @@ pub async fn local_callback(
     {
         println!("{art}");
     }
+    if state.demo.is_some() {
+        demo_print(&body);
+    }
     let line = format!("{}\r\n", serde_json::to_string(&body).unwrap_or_default());
     let path = state.config.sessions_path.join("message_log.txt");
     let mut f = tokio::fs::OpenOptions::new()
@@ -171,4 +174,34 @@ pub async fn method_not_allowed(req: Request) -> impl IntoResponse {
             ),
         }),
     )
+}
+
+/// Demo mode: one line per received webhook.
+fn demo_print(body: &serde_json::Value) {
+    let session = body["sessionId"].as_str().unwrap_or("?");
+    let kind = body["dataType"].as_str().unwrap_or("?");
+    if kind == "qr" {
+        return;
+    }
+    let detail = match kind {
+        "message" | "message_create" => format!(
+            "{} -> {}: {}",
+            body.pointer("/data/message/from")
+                .and_then(|v| v.as_str())
+                .unwrap_or(""),
+            body.pointer("/data/message/to")
+                .and_then(|v| v.as_str())
+                .unwrap_or(""),
+            body.pointer("/data/message/body")
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+        ),
+        "message_ack" => format!(
+            "ack {}",
+            body.pointer("/data/ack")
+                .unwrap_or(&serde_json::Value::Null)
+        ),
+        _ => String::new(),
+    };
+    println!("webhook [{session}] {kind} {detail}");
 }
