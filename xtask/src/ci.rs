@@ -3,7 +3,8 @@
 //! Steps (each fails the run): rustfmt check, clippy with `-D warnings` on all
 //! targets, the architecture rule that `wa-proto` depends on no async runtime or
 //! IO crate, all tests (nextest when installed, else `cargo test`), doc tests,
-//! rustdoc with warnings denied,
+//! rustdoc with warnings denied, schemathesis against the gateway's served
+//! OpenAPI document (`cargo xtask schemathesis`),
 //! and the interop suite against the independent implementations.
 //! `--no-interop` skips the last step (for quick local runs).
 
@@ -53,6 +54,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     sh(cargo()
         .args(["doc", "--workspace", "--no-deps", "--locked"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
+    crate::schemathesis::run(&[])?;
     if interop {
         crate::interop::run(&[])?;
     }

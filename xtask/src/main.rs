@@ -7,6 +7,8 @@
 //! - `bench [--json]`: our criterion figures beside the peer figures, measured in one run.
 //! - `fuzz [SECONDS]`: runs every cargo-fuzz target for SECONDS each.
 //! - `load --raw-connections N [--json]`: load scenarios against a wa-sim process.
+//! - `load-http [--sessions N] [--messages M] [--concurrency C] [--json]`: sendMessage over HTTP against wa-sim.
+//! - `schemathesis [--max-examples N]`: property-based checks of the served OpenAPI document.
 //! - `gen-tokens [--check]`: regenerates the binary-node token tables from the oracle.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -14,10 +16,13 @@
 mod bench;
 mod ci;
 mod fuzz;
+mod gateway_proc;
 mod gen_tokens;
 mod interop;
 mod load;
+mod load_http;
 mod node;
+mod schemathesis;
 mod util;
 
 fn main() -> anyhow::Result<()> {
@@ -31,6 +36,8 @@ fn main() -> anyhow::Result<()> {
         Some("node") => node::run(rest),
         Some("gen-tokens") => gen_tokens::run(rest),
         Some("load") => load::run(rest),
+        Some("load-http") => load_http::run(rest),
+        Some("schemathesis") => schemathesis::run(rest),
         Some(cmd) => {
             anyhow::bail!("unknown xtask command: {cmd} (try: ci, node, interop, bench, fuzz)")
         }

@@ -26,6 +26,36 @@ impl Modify for Security {
     }
 }
 
+/// Gives every `sessionId` path parameter the validated form (letters,
+/// digits, `_`, `-`; at most 64), so the document says what
+/// [`crate::extract::valid_session_id`] accepts.
+fn constrain_session_ids(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            for p in op.parameters.iter_mut().flatten() {
+                if p.name == "sessionId" {
+                    p.schema = Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some("^[A-Za-z0-9_-]{1,64}$"))
+                            .min_length(Some(1))
+                            .max_length(Some(64))
+                            .into(),
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// The document.
 #[derive(OpenApi)]
 #[openapi(
@@ -68,6 +98,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(routes::group::Paths::openapi());
     doc.merge(routes::message::Paths::openapi());
     doc.merge(routes::contact::Paths::openapi());
+    constrain_session_ids(&mut doc);
     doc
 }
 

@@ -38,6 +38,41 @@ pub struct StatusResponse {
     pub message: String,
 }
 
+/// A soft failure of the session routes, answered with 200 as the
+/// reference does: `{success: false, message}` (restart and terminate add
+/// `state: null`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SoftFailure {
+    /// Always `false`.
+    pub success: bool,
+    /// `session_not_found`, `qr code not ready or already scanned`.
+    pub message: String,
+    /// `null` (restart, terminate) or absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable)]
+    pub state: Option<Option<String>>,
+}
+
+/// The answer of `qr`: the QR, or a soft failure.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum QrAnswer {
+    /// There is a QR.
+    Qr(QrResponse),
+    /// There is none.
+    Soft(SoftFailure),
+}
+
+/// The answer of restart and terminate: done, or a soft failure.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SessionAnswer {
+    /// Done.
+    Done(MessageResponse),
+    /// The session does not exist.
+    Soft(SoftFailure),
+}
+
 /// `{success, qr}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QrResponse {
@@ -51,7 +86,9 @@ pub struct QrResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PairingCodeRequest {
-    /// The account's phone number, digits with country code.
+    /// The account's phone number, digits with country code (`+`, spaces
+    /// and dashes are ignored).
+    #[schema(pattern = r"^\+?[0-9 -]{6,20}$", example = "6281234567890")]
     pub phone_number: String,
 }
 
@@ -83,10 +120,11 @@ pub struct SessionList {
     pub result: Vec<SessionSummary>,
 }
 
-fn soft(message: &str) -> Json<MessageResponse> {
-    Json(MessageResponse {
+fn soft(message: &str) -> Json<SoftFailure> {
+    Json(SoftFailure {
         success: false,
         message: message.to_owned(),
+        state: None,
     })
 }
 
@@ -168,7 +206,7 @@ pub async fn status(
     }
 }
 
-fn current_qr(state: &AppState, id: &str) -> Result<String, Json<MessageResponse>> {
+fn current_qr(state: &AppState, id: &str) -> Result<String, Json<SoftFailure>> {
     if state.manager.client(id).is_none() {
         return Err(soft("session_not_found"));
     }
@@ -183,7 +221,7 @@ fn current_qr(state: &AppState, id: &str) -> Result<String, Json<MessageResponse
 #[utoipa::path(get, path = "/session/qr/{sessionId}", tag = "Session",
     params(("sessionId" = String, Path, description = "Session id")),
     responses(
-        (status = 200, description = "The QR payload, or `{success: false, message}` when there is none", body = QrResponse),
+        (status = 200, description = "The QR payload, or `{success: false, message}` when there is none", body = QrAnswer),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 422, description = "Bad session id", body = ErrorBody)),
     security(("apiKey" = [])))]
@@ -198,7 +236,8 @@ pub async fn qr(State(state): State<AppState>, SessionId(id): SessionId) -> Resp
 #[utoipa::path(get, path = "/session/qr/{sessionId}/image", tag = "Session",
     params(("sessionId" = String, Path, description = "Session id")),
     responses(
-        (status = 200, description = "PNG image, or `{success: false, message}` JSON when there is no QR", content_type = "image/png"),
+        (status = 200, description = "PNG image, or `{success: false, message}` JSON when there is no QR",
+            content((Vec<u8> = "image/png"), (SoftFailure = "application/json"))),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 422, description = "Bad session id", body = ErrorBody)),
     security(("apiKey" = [])))]
@@ -258,7 +297,7 @@ pub async fn pairing_code(
 #[utoipa::path(get, path = "/session/restart/{sessionId}", tag = "Session",
     params(("sessionId" = String, Path, description = "Session id")),
     responses(
-        (status = 200, description = "Restarted, or `{success: false, state: null, message: \"session_not_found\"}`", body = MessageResponse),
+        (status = 200, description = "Restarted, or `{success: false, state: null, message: \"session_not_found\"}`", body = SessionAnswer),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 422, description = "Bad session id", body = ErrorBody),
         (status = 500, description = "Store failure", body = ErrorBody)),
@@ -284,7 +323,7 @@ pub async fn restart(
 #[utoipa::path(get, path = "/session/terminate/{sessionId}", tag = "Session",
     params(("sessionId" = String, Path, description = "Session id")),
     responses(
-        (status = 200, description = "Logged out, or `{success: false, state: null, message: \"session_not_found\"}`", body = MessageResponse),
+        (status = 200, description = "Logged out, or `{success: false, state: null, message: \"session_not_found\"}`", body = SessionAnswer),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 422, description = "Bad session id", body = ErrorBody),
         (status = 500, description = "Store failure", body = ErrorBody)),
