@@ -79,6 +79,33 @@ fn destination(chat: &Jid) -> Result<Jid> {
     Ok(chat.to_non_ad())
 }
 
+/// The stored form of a message we send (`from_me`, ack pending), as the
+/// send pipeline commits it with the encryption: kind and text from the
+/// content, media details when it carries an attachment. `raw` is the
+/// encoded `message`; `own` our device or user JID.
+pub fn outgoing_row(
+    chat: &Jid,
+    id: &str,
+    own: Option<&Jid>,
+    message: &wa::Message,
+    raw: Vec<u8>,
+    timestamp: i64,
+) -> crate::store::StoredMessage {
+    let (kind, body) = crate::client::content::classify(message).unwrap_or(("protocol", None));
+    crate::store::StoredMessage {
+        chat: chat.clone(),
+        id: id.to_owned(),
+        from_me: true,
+        sender: own.map(Jid::to_non_ad),
+        timestamp,
+        kind: kind.to_owned(),
+        body,
+        raw,
+        media: crate::media::MediaRef::from_message(message).map(|r| r.to_info()),
+        ack: crate::store::AckLevel::Pending,
+    }
+}
+
 impl Client {
     /// Sends `message` to `chat` (a user or a group) and waits for the
     /// server's ack. The message is accepted into the durable outbox before

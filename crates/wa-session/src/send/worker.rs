@@ -25,7 +25,7 @@ use super::plan::Plan;
 use super::stanza::{StanzaParams, message_node};
 use super::{SentMessage, group};
 use crate::client::event::Status;
-use crate::client::{Client, WeakClient, content, shared::Shared};
+use crate::client::{Client, WeakClient, shared::Shared};
 use crate::store::{
     AckLevel, DeviceCredentials, OutboxCiphertext, OutboxEntry, OutboxState, StoredMessage,
     WriteBatch,
@@ -401,17 +401,12 @@ fn sent_row(
     msg: &wa::Message,
     now_ms: i64,
 ) -> StoredMessage {
-    let (kind, body) = content::classify(msg).unwrap_or(("protocol", None));
-    StoredMessage {
-        chat: entry.chat.clone(),
-        id: entry.id.clone(),
-        from_me: true,
-        sender: creds.jid.as_ref().map(Jid::to_non_ad),
-        timestamp: now_ms / 1000,
-        kind: kind.to_owned(),
-        body,
-        raw: entry.payload.clone(),
-        media: None,
-        ack: AckLevel::Pending,
-    }
+    super::outgoing_row(
+        &entry.chat,
+        &entry.id,
+        creds.jid.as_ref(),
+        msg,
+        entry.payload.clone(),
+        now_ms / 1000,
+    )
 }
