@@ -30,6 +30,7 @@ pub mod jid;
 pub mod metrics;
 pub mod model;
 pub mod openapi;
+pub mod picture;
 pub mod qr;
 pub mod routes;
 pub mod sessions;
