@@ -85,16 +85,22 @@ async fn identity_state_version_and_number_lookups() {
     // Registration, as the sim's accounts say.
     for (number, registered) in [
         (BOB.to_owned(), true),
-        (format!("+62 815-0000-0002"), true),
+        ("+62 815-0000-0002".to_owned(), true),
         (bob(), true),
         (NOBODY.to_owned(), false),
     ] {
         let (s, b) = h
             .post("/client/isRegisteredUser/s", json!({"number": number}))
             .await;
-        assert_eq!((s, b), (200, json!({"success": true, "result": registered})), "{number}");
+        assert_eq!(
+            (s, b),
+            (200, json!({"success": true, "result": registered})),
+            "{number}"
+        );
     }
-    let (s, b) = h.post("/client/getNumberId/s", json!({"number": BOB})).await;
+    let (s, b) = h
+        .post("/client/getNumberId/s", json!({"number": BOB}))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(
         b["result"],
@@ -125,19 +131,29 @@ async fn identity_state_version_and_number_lookups() {
     h.get("/session/start/idle").await;
     h.wait_qr("idle").await;
     let (s, b) = h.get("/client/getState/idle").await;
-    assert_eq!((s, b), (200, json!({"success": true, "state": "SCAN_QR_CODE"})));
+    assert_eq!(
+        (s, b),
+        (200, json!({"success": true, "state": "SCAN_QR_CODE"}))
+    );
     for path in [
         "/client/getClassInfo/idle",
         "/client/getContacts/idle",
         "/client/getWWebVersion/idle",
     ] {
         let (s, b) = h.get(path).await;
-        assert_eq!((s, b["error"].clone()), (404, json!("session_not_connected")), "{path}");
+        assert_eq!(
+            (s, b["error"].clone()),
+            (404, json!("session_not_connected")),
+            "{path}"
+        );
     }
     let (s, b) = h
         .post("/client/isRegisteredUser/idle", json!({"number": BOB}))
         .await;
-    assert_eq!((s, b["error"].clone()), (404, json!("session_not_connected")));
+    assert_eq!(
+        (s, b["error"].clone()),
+        (404, json!("session_not_connected"))
+    );
     let (s, _) = h.get("/client/getState/bad@id").await;
     assert_eq!(s, 422);
 }
@@ -163,7 +179,10 @@ async fn profile_presence_and_push_name_reach_whatsapp() {
 
     // Profile picture: JPEG as is, PNG converted to JPEG.
     let (s, b) = h
-        .post("/client/getProfilePicUrl/s", json!({"contactId": format!("{ME}@c.us")}))
+        .post(
+            "/client/getProfilePicUrl/s",
+            json!({"contactId": format!("{ME}@c.us")}),
+        )
         .await;
     assert_eq!((s, b), (200, json!({"success": true, "result": null})));
     let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9];
@@ -206,10 +225,22 @@ async fn profile_presence_and_push_name_reach_whatsapp() {
     assert!(stored.starts_with(&[0xFF, 0xD8]) && stored.ends_with(&[0xFF, 0xD9]));
 
     for (body, field) in [
-        (json!({"pictureMimetype": "image/gif", "pictureData": b64(&jpeg)}), "pictureMimetype"),
-        (json!({"pictureMimetype": "image/jpeg", "pictureData": "not base64!"}), "pictureData"),
-        (json!({"pictureMimetype": "image/png", "pictureData": b64(&jpeg)}), "pictureData"),
-        (json!({"pictureMimetype": "image/jpeg", "pictureData": b64(b"GIF89a")}), "pictureData"),
+        (
+            json!({"pictureMimetype": "image/gif", "pictureData": b64(&jpeg)}),
+            "pictureMimetype",
+        ),
+        (
+            json!({"pictureMimetype": "image/jpeg", "pictureData": "not base64!"}),
+            "pictureData",
+        ),
+        (
+            json!({"pictureMimetype": "image/png", "pictureData": b64(&jpeg)}),
+            "pictureData",
+        ),
+        (
+            json!({"pictureMimetype": "image/jpeg", "pictureData": b64(b"GIF89a")}),
+            "pictureData",
+        ),
         (json!({"pictureData": b64(&jpeg)}), "pictureMimetype"),
     ] {
         let (s, b) = h.post("/client/setProfilePicture/s", body).await;
@@ -217,13 +248,19 @@ async fn profile_presence_and_push_name_reach_whatsapp() {
         assert!(b["error"].as_str().unwrap().contains(field), "{b}");
     }
     // Nothing changed by the rejected requests.
-    assert_eq!(h.sim.account_view(ME).unwrap()["picture"]["id"], id2.to_string());
+    assert_eq!(
+        h.sim.account_view(ME).unwrap()["picture"]["id"],
+        id2.to_string()
+    );
 
     // Push name: the other linked device's credentials and our own
     // identity take it; presence then carries it to the server.
     h.link("b", ME).await;
     let (s, b) = h
-        .post("/client/setDisplayName/s", json!({"displayName": "Gateway Me"}))
+        .post(
+            "/client/setDisplayName/s",
+            json!({"displayName": "Gateway Me"}),
+        )
         .await;
     assert_eq!((s, b), (200, json!({"success": true, "result": true})));
     let st = store(&h);
@@ -234,7 +271,10 @@ async fn profile_presence_and_push_name_reach_whatsapp() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(st.device("b").await.unwrap().unwrap().push_name, "Gateway Me");
+    assert_eq!(
+        st.device("b").await.unwrap().unwrap().push_name,
+        "Gateway Me"
+    );
     until_body(
         &h,
         "pushname in getClassInfo",
@@ -250,15 +290,23 @@ async fn profile_presence_and_push_name_reach_whatsapp() {
 
     // Presence.
     let (s, b) = h.post("/client/sendPresenceAvailable/s", json!({})).await;
-    assert_eq!((s, b), (200, json!({"success": true, "presence": "available"})));
+    assert_eq!(
+        (s, b),
+        (200, json!({"success": true, "presence": "available"}))
+    );
     h.eventually(|| {
         let v = h.sim.account_view(ME).unwrap();
         (v["presence"]["available"] == true).then_some(())
     })
     .await;
     assert_eq!(h.sim.account_view(ME).unwrap()["name"], "Gateway Me");
-    let (s, b) = h.post("/client/sendPresenceUnavailable/s", Value::Null).await;
-    assert_eq!((s, b), (200, json!({"success": true, "presence": "unavailable"})));
+    let (s, b) = h
+        .post("/client/sendPresenceUnavailable/s", Value::Null)
+        .await;
+    assert_eq!(
+        (s, b),
+        (200, json!({"success": true, "presence": "unavailable"}))
+    );
     h.eventually(|| {
         let v = h.sim.account_view(ME).unwrap();
         (v["presence"]["available"] == false && v["presence"]["last"].is_u64()).then_some(())
@@ -295,7 +343,13 @@ async fn contacts_blocklist_and_labels() {
         &h,
         "Bob in getContacts",
         || ("/client/getContacts/s".into(), None),
-        |b| b["contacts"].as_array().unwrap().iter().any(|c| c["id"]["_serialized"] == bob()),
+        |b| {
+            b["contacts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"]["_serialized"] == bob())
+        },
     )
     .await;
     let c = b["contacts"]
@@ -305,7 +359,10 @@ async fn contacts_blocklist_and_labels() {
         .find(|c| c["id"]["_serialized"] == bob())
         .unwrap()
         .clone();
-    assert_eq!(c["id"], json!({"server": "c.us", "user": BOB, "_serialized": bob()}));
+    assert_eq!(
+        c["id"],
+        json!({"server": "c.us", "user": BOB, "_serialized": bob()})
+    );
     assert_eq!(c["number"], BOB);
     assert_eq!(c["pushname"], "Bobby");
     assert_eq!(c["type"], "out");
@@ -319,7 +376,15 @@ async fn contacts_blocklist_and_labels() {
     ] {
         assert_eq!(c[k], v, "{k}: {c}");
     }
-    for k in ["name", "pushname", "shortName", "type", "labels", "isBusiness", "isMyContact"] {
+    for k in [
+        "name",
+        "pushname",
+        "shortName",
+        "type",
+        "labels",
+        "isBusiness",
+        "isMyContact",
+    ] {
         assert!(c.get(k).is_some(), "{k} missing: {c}");
     }
 
@@ -338,7 +403,11 @@ async fn contacts_blocklist_and_labels() {
         .await;
     assert_eq!(s, 200);
     assert_eq!(b["contact"]["isWAContact"], false);
-    for body in [json!({}), json!({"contactId": ""}), json!({"contactId": "x@c.us"})] {
+    for body in [
+        json!({}),
+        json!({"contactId": ""}),
+        json!({"contactId": "x@c.us"}),
+    ] {
         let (s, b) = h.post("/client/getContactById/s", body).await;
         assert_eq!(s, 400);
         assert!(b["error"].as_str().unwrap().contains("contactId"), "{b}");
@@ -346,8 +415,13 @@ async fn contacts_blocklist_and_labels() {
 
     // Blocklist: empty, then Bob (blocked on the server).
     let (s, b) = h.post("/client/getBlockedContacts/s", json!({})).await;
-    assert_eq!((s, b), (200, json!({"success": true, "blockedContacts": []})));
-    let (s, _) = h.post("/contact/block/s", json!({"contactId": bob()})).await;
+    assert_eq!(
+        (s, b),
+        (200, json!({"success": true, "blockedContacts": []}))
+    );
+    let (s, _) = h
+        .post("/contact/block/s", json!({"contactId": bob()}))
+        .await;
     assert_eq!(s, 200);
     assert!(h.sim.with_world(|w| w.blocks(ME, BOB)));
     let (s, b) = h.post("/client/getBlockedContacts/s", json!({})).await;
@@ -358,7 +432,8 @@ async fn contacts_blocklist_and_labels() {
     assert_eq!(list[0]["id"]["_serialized"], bob());
     assert_eq!(list[0]["pushname"], "Bobby");
     assert_eq!(list[0]["isBlocked"], true);
-    h.post("/contact/unblock/s", json!({"contactId": bob()})).await;
+    h.post("/contact/unblock/s", json!({"contactId": bob()}))
+        .await;
     let (_, b) = h.post("/client/getBlockedContacts/s", json!({})).await;
     assert_eq!(b["blockedContacts"], json!([]));
 
@@ -388,10 +463,14 @@ async fn contacts_blocklist_and_labels() {
     let (_, b) = h.post("/client/getLabels/s", json!({})).await;
     assert_eq!(b["labels"], json!([vip, gold]));
     for id in [json!("7"), json!(7)] {
-        let (s, b) = h.post("/client/getLabelById/s", json!({"labelId": id})).await;
+        let (s, b) = h
+            .post("/client/getLabelById/s", json!({"labelId": id}))
+            .await;
         assert_eq!((s, b), (200, json!({"success": true, "label": vip})));
     }
-    let (s, b) = h.post("/client/getLabelById/s", json!({"labelId": "99"})).await;
+    let (s, b) = h
+        .post("/client/getLabelById/s", json!({"labelId": "99"}))
+        .await;
     assert_eq!((s, b["error"].clone()), (404, json!("Label not Found")));
     let (s, b) = h.post("/client/getLabelById/s", json!({})).await;
     assert_eq!(s, 400);
@@ -402,7 +481,12 @@ async fn contacts_blocklist_and_labels() {
     until_body(
         &h,
         "Bob's chat on s",
-        || ("/client/getChatLabels/s".into(), Some(json!({"chatId": bob()}))),
+        || {
+            (
+                "/client/getChatLabels/s".into(),
+                Some(json!({"chatId": bob()})),
+            )
+        },
         |b| b["chatLabels"] == json!([]),
     )
     .await;
@@ -475,9 +559,19 @@ async fn contacts_blocklist_and_labels() {
         )
         .await;
     assert_eq!((s, b["error"].clone()), (404, json!("Chat not Found")));
-    assert!(st.chat("s", &bob_jid).await.unwrap().unwrap().labels.is_empty());
+    assert!(
+        st.chat("s", &bob_jid)
+            .await
+            .unwrap()
+            .unwrap()
+            .labels
+            .is_empty()
+    );
     let (s, b) = h
-        .post("/client/getChatLabels/s", json!({"chatId": format!("{NOBODY}@c.us")}))
+        .post(
+            "/client/getChatLabels/s",
+            json!({"chatId": format!("{NOBODY}@c.us")}),
+        )
         .await;
     assert_eq!((s, b["error"].clone()), (404, json!("Chat not Found")));
     for (body, field) in [
@@ -494,4 +588,57 @@ async fn contacts_blocklist_and_labels() {
     let (s, b) = h.post("/client/getChatLabels/s", json!({})).await;
     assert_eq!(s, 400);
     assert!(b["error"].as_str().unwrap().contains("chatId"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_documents_every_route() {
+    let h = Harness::new().await;
+    let (s, doc) = h.get("/api-docs").await;
+    assert_eq!(s, 200);
+    for (path, method) in [
+        ("/client/getClassInfo/{sessionId}", "get"),
+        ("/client/getBlockedContacts/{sessionId}", "post"),
+        ("/client/getContactById/{sessionId}", "post"),
+        ("/client/getContacts/{sessionId}", "get"),
+        ("/client/getLabels/{sessionId}", "post"),
+        ("/client/getLabelById/{sessionId}", "post"),
+        ("/client/getChatLabels/{sessionId}", "post"),
+        ("/client/addOrRemoveLabels/{sessionId}", "post"),
+        ("/client/getNumberId/{sessionId}", "post"),
+        ("/client/isRegisteredUser/{sessionId}", "post"),
+        ("/client/getProfilePicUrl/{sessionId}", "post"),
+        ("/client/getState/{sessionId}", "get"),
+        ("/client/sendPresenceAvailable/{sessionId}", "post"),
+        ("/client/sendPresenceUnavailable/{sessionId}", "post"),
+        ("/client/setDisplayName/{sessionId}", "post"),
+        ("/client/setProfilePicture/{sessionId}", "post"),
+        ("/client/setStatus/{sessionId}", "post"),
+        ("/client/getWWebVersion/{sessionId}", "get"),
+        ("/contact/getClassInfo/{sessionId}", "post"),
+        ("/contact/block/{sessionId}", "post"),
+        ("/contact/unblock/{sessionId}", "post"),
+        ("/contact/getAbout/{sessionId}", "post"),
+        ("/contact/getChat/{sessionId}", "post"),
+        ("/contact/getFormattedNumber/{sessionId}", "post"),
+        ("/contact/getCountryCode/{sessionId}", "post"),
+        ("/contact/getProfilePicUrl/{sessionId}", "post"),
+    ] {
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} undocumented");
+        let ok = &op["responses"]["200"]["content"]["application/json"]["schema"];
+        assert!(ok.is_object(), "{method} {path}: no 200 schema");
+        assert!(op["responses"]["404"].is_object() || path.contains("getState"));
+    }
+    // Schemas resolve: every $ref points at a component.
+    let text = doc.to_string();
+    for r in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = r.split('"').next().unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "dangling $ref {name}"
+        );
+    }
+    // A nullable result is documented as such.
+    let r = &doc["components"]["schemas"]["ResultResponse_Option_WidJson"]["properties"]["result"];
+    assert_eq!(r["oneOf"][0], json!({"type": "null"}), "{r}");
 }

@@ -91,6 +91,7 @@ pub struct ContactContext {
     push_name: Option<String>,
     blocked: HashSet<Jid>,
     blocked_order: Vec<Jid>,
+    unmapped: bool,
     labels: HashMap<Jid, Vec<String>>,
 }
 
@@ -105,7 +106,8 @@ impl ContactContext {
     pub async fn load(client: &Client, with_blocklist: bool) -> Result<Self, ApiError> {
         let mut ctx = ContactContext::default();
         if let Some(creds) = client.store().device(client.session_id()).await? {
-            ctx.me.extend(creds.jid.iter().chain(&creds.lid).map(Jid::to_non_ad));
+            ctx.me
+                .extend(creds.jid.iter().chain(&creds.lid).map(Jid::to_non_ad));
             if !creds.push_name.is_empty() {
                 ctx.push_name = Some(creds.push_name);
             }
@@ -129,6 +131,7 @@ impl ContactContext {
                     ctx.blocked.insert(pn.clone());
                     ctx.blocked_order.push(pn);
                 } else {
+                    ctx.unmapped |= j.is_lid();
                     ctx.blocked_order.push(j);
                 }
             }
@@ -142,15 +145,37 @@ impl ContactContext {
         &self.blocked_order
     }
 
+    /// Whether the blocklist has LIDs whose phone number the session does
+    /// not know: then `isBlocked` needs the contact's LID
+    /// ([`ContactContext::contact_with_lid`]).
+    pub fn needs_lids(&self) -> bool {
+        self.unmapped
+    }
+
     /// Whether `jid` is this account.
     pub fn is_me(&self, jid: &Jid) -> bool {
         let j = jid.to_non_ad();
-        self.me.iter().any(|m| m.user == j.user && m.server == j.server)
+        self.me
+            .iter()
+            .any(|m| m.user == j.user && m.server == j.server)
     }
 
     /// The Contact object of `jid` with its stored record, if any.
     pub fn contact(&self, jid: &Jid, stored: Option<&Contact>) -> ContactJson {
+        self.contact_with_lid(jid, None, stored)
+    }
+
+    /// [`ContactContext::contact`] for a user whose LID is `lid` (a block
+    /// by LID counts).
+    pub fn contact_with_lid(
+        &self,
+        jid: &Jid,
+        lid: Option<&Jid>,
+        stored: Option<&Contact>,
+    ) -> ContactJson {
         let jid = jid.to_non_ad();
+        let is_blocked = self.blocked.contains(&jid)
+            || lid.is_some_and(|l| self.blocked.contains(&l.to_non_ad()));
         let is_me = self.is_me(&jid);
         let name = stored.and_then(|c| c.full_name.clone().or_else(|| c.first_name.clone()));
         let pushname = stored
@@ -174,7 +199,7 @@ impl ContactContext {
             is_group: jid.is_group(),
             is_wa_contact: stored.is_some() || is_me,
             is_my_contact,
-            is_blocked: self.blocked.contains(&jid),
+            is_blocked,
         }
     }
 }

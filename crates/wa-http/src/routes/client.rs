@@ -166,7 +166,10 @@ pub fn router() -> Router<AppState> {
             "/client/getBlockedContacts/{sessionId}",
             post(get_blocked_contacts),
         )
-        .route("/client/getContactById/{sessionId}", post(get_contact_by_id))
+        .route(
+            "/client/getContactById/{sessionId}",
+            post(get_contact_by_id),
+        )
         .route("/client/getContacts/{sessionId}", get(get_contacts))
         .route("/client/getNumberId/{sessionId}", post(get_number_id))
         .route(
@@ -286,7 +289,12 @@ pub async fn get_blocked_contacts(
 pub async fn contact_json(client: &wa_session::Client, jid: &Jid) -> ApiResult<ContactJson> {
     let ctx = ContactContext::load(client, !jid.is_group()).await?;
     let stored = client.contact(jid).await?;
-    Ok(ctx.contact(jid, stored.as_ref()))
+    let lid = if ctx.needs_lids() && jid.server == Server::Pn {
+        client.lid_of(jid).await?
+    } else {
+        None
+    };
+    Ok(ctx.contact_with_lid(jid, lid.as_ref(), stored.as_ref()))
 }
 
 /// One contact. An id the session has no record of still answers, with
@@ -328,14 +336,25 @@ pub async fn get_contact_by_id(
         (status = 502, description = "WhatsApp refused", body = ErrorBody),
         (status = 504, description = "WhatsApp did not answer", body = ErrorBody)),
     security(("apiKey" = [])))]
-pub async fn get_contacts(Connected { client, .. }: Connected) -> ApiResult<Json<ContactsResponse>> {
+pub async fn get_contacts(
+    Connected { client, .. }: Connected,
+) -> ApiResult<Json<ContactsResponse>> {
     let ctx = ContactContext::load(&client, true).await?;
-    let contacts = client
-        .contacts()
-        .await?
-        .iter()
-        .map(|c| ctx.contact(&c.jid, Some(c)))
-        .collect();
+    let stored = client.contacts().await?;
+    let mut contacts = Vec::with_capacity(stored.len());
+    for c in &stored {
+        // Only the stored mapping here: one usync per contact would be
+        // too many queries.
+        let lid = if ctx.needs_lids() && c.jid.server == Server::Pn {
+            client
+                .store()
+                .lid_for_pn(client.session_id(), &c.jid)
+                .await?
+        } else {
+            None
+        };
+        contacts.push(ctx.contact_with_lid(&c.jid, lid.as_ref(), Some(c)));
+    }
     Ok(Json(ContactsResponse {
         success: true,
         contacts,
@@ -399,7 +418,9 @@ pub async fn is_registered_user(
 pub async fn picture_url(client: &wa_session::Client, target: &Jid) -> ApiResult<Option<String>> {
     match client.profile_picture(target, PictureKind::Image).await {
         Ok(p) => Ok(p.map(|p| p.url)),
-        Err(wa_session::Error::Server { code: 401 | 403, .. }) => Ok(None),
+        Err(wa_session::Error::Server {
+            code: 401 | 403, ..
+        }) => Ok(None),
         Err(e) => Err(e.into()),
     }
 }

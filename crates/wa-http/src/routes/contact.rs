@@ -57,7 +57,10 @@ pub fn router() -> Router<AppState> {
             "/contact/getFormattedNumber/{sessionId}",
             post(get_formatted_number),
         )
-        .route("/contact/getCountryCode/{sessionId}", post(get_country_code))
+        .route(
+            "/contact/getCountryCode/{sessionId}",
+            post(get_country_code),
+        )
         .route(
             "/contact/getProfilePicUrl/{sessionId}",
             post(get_profile_pic_url),
@@ -113,11 +116,10 @@ pub async fn get_class_info(
 
 /// Whether `user` (or its LID) is in `list`.
 async fn listed(client: &Client, list: &[Jid], user: &Jid) -> ApiResult<bool> {
-    let lid = client
-        .store()
-        .lid_for_pn(client.session_id(), user)
-        .await?
-        .map(|l| l.to_non_ad());
+    if list.is_empty() {
+        return Ok(false);
+    }
+    let lid = client.lid_of(user).await?;
     Ok(list.iter().map(Jid::to_non_ad).any(|j| {
         (j.user == user.user && j.server == user.server)
             || lid
@@ -136,7 +138,7 @@ async fn listed(client: &Client, list: &[Jid], user: &Jid) -> ApiResult<bool> {
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 404, description = "`session_not_found` / `session_not_connected`", body = ErrorBody),
         (status = 422, description = "Bad session id; WhatsApp refused (no such account)", body = ErrorBody),
-        (status = 502, description = "WhatsApp refused", body = ErrorBody),
+        (status = 502, description = "WhatsApp refused, or its new blocklist disagrees", body = ErrorBody),
         (status = 504, description = "WhatsApp did not answer", body = ErrorBody)),
     security(("apiKey" = [])))]
 pub async fn block(
@@ -144,7 +146,12 @@ pub async fn block(
     Body(req): Body<ContactIdRequest>,
 ) -> ApiResult<Json<ResultResponse<bool>>> {
     let jid = user(&req)?;
-    client.block_contact(&jid).await?;
+    let list = client.block_contact(&jid).await?;
+    if !listed(&client, &list, &jid).await? {
+        return Err(ApiError::BadGateway(
+            "WhatsApp does not list the contact as blocked".to_owned(),
+        ));
+    }
     Ok(ok(true))
 }
 
@@ -158,7 +165,7 @@ pub async fn block(
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 404, description = "`session_not_found` / `session_not_connected`", body = ErrorBody),
         (status = 422, description = "Bad session id; WhatsApp refused (no such account)", body = ErrorBody),
-        (status = 502, description = "WhatsApp refused", body = ErrorBody),
+        (status = 502, description = "WhatsApp refused, or its new blocklist disagrees", body = ErrorBody),
         (status = 504, description = "WhatsApp did not answer", body = ErrorBody)),
     security(("apiKey" = [])))]
 pub async fn unblock(
@@ -175,7 +182,8 @@ pub async fn unblock(
     Ok(ok(true))
 }
 
-/// The contact's about text; `null` when it has none or privacy hides it.
+/// The contact's about text; `null` when it has none (or an empty one) or
+/// privacy hides it.
 #[utoipa::path(post, path = "/contact/getAbout/{sessionId}", tag = "Contact",
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = ContactIdRequest,
@@ -193,7 +201,8 @@ pub async fn get_about(
     Body(req): Body<ContactIdRequest>,
 ) -> ApiResult<Json<ResultResponse<Option<String>>>> {
     let jid = user(&req)?;
-    Ok(ok(client.user_about(&jid).await?.map(|a| a.text)))
+    let about = client.user_about(&jid).await?;
+    Ok(ok(about.map(|a| a.text).filter(|t| !t.is_empty())))
 }
 
 /// The chat with the contact (a minimal Chat object).
@@ -238,10 +247,7 @@ pub async fn get_chat(
         is_muted: muted == -1 || muted > now,
         mute_expiration: muted,
         unread_count: stored.as_ref().map_or(0, |c| c.unread_count),
-        timestamp: stored
-            .as_ref()
-            .and_then(|c| c.last_message_ts)
-            .unwrap_or(0),
+        timestamp: stored.as_ref().and_then(|c| c.last_message_ts).unwrap_or(0),
         labels: stored.map(|c| c.labels).unwrap_or_default(),
     }))
 }
