@@ -14,6 +14,7 @@
 //! | [`extract`] | JSON bodies, session ids and connected sessions with documented errors |
 //! | [`model`] | the JSON objects (Message, Chat, Contact, ...) in whatsapp-web.js shape |
 //! | [`jid`] | `@c.us` / `@g.us` ids in and out |
+//! | [`picture`] | profile/group pictures from a request (JPEG; PNG converted) |
 //! | [`sessions`] | start, terminate, flush, restore |
 //! | [`events`] | session events → QR state and webhooks |
 //! | [`webhook`] | the delivery queue |
@@ -32,6 +33,7 @@ pub mod jid;
 pub mod metrics;
 pub mod model;
 pub mod openapi;
+pub mod picture;
 pub mod qr;
 pub mod routes;
 pub mod sessions;

@@ -118,6 +118,13 @@ async fn contacts_profile_and_blocklist() {
         vec![bob_lid.clone()]
     );
     assert_eq!(c.blocklist().await.unwrap(), list);
+    // The LID behind a number, asked of the server (usync `lid`).
+    assert_eq!(
+        c.lid_of(&Jid::pn(BOB)).await.unwrap(),
+        Some(Jid::parse(&bob_lid).unwrap())
+    );
+    assert_eq!(c.lid_of(&Jid::pn(NOBODY)).await.unwrap(), None);
+    assert!(c.lid_of(&Jid::group("1203")).await.is_err());
     // While blocked, Bob's messages are not delivered to us (the server
     // enforces our list).
     assert!(sim.with_world(|w| w.blocks(ME, BOB)));

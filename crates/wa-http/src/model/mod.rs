@@ -2,4 +2,6 @@
 //! reference returns and posts): each documented field by field in
 //! `docs/http.md`.
 
+pub mod contact;
+pub mod label;
 pub mod message;

@@ -3,6 +3,7 @@
 
 pub mod chat;
 pub mod client;
+pub mod client_labels;
 pub mod contact;
 pub mod group;
 pub mod message;

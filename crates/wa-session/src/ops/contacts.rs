@@ -395,6 +395,29 @@ impl Client {
             .collect())
     }
 
+    /// The LID of `user`: itself for a LID; for a phone-number JID the
+    /// stored mapping, else the server's answer to a usync `lid` query
+    /// (cached with the device list, not stored). `None` when the server
+    /// knows none.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for a non-user JID; connection and store
+    /// errors.
+    pub async fn lid_of(&self, user: &Jid) -> Result<Option<Jid>> {
+        let user = user_jid(user)?;
+        if user.is_lid() {
+            return Ok(Some(user));
+        }
+        if let Some(lid) = self.store().lid_for_pn(self.session_id(), &user).await? {
+            return Ok(Some(lid.to_non_ad()));
+        }
+        match self.user_devices(std::slice::from_ref(&user)).await {
+            Ok(found) => Ok(found.get(&user.user).and_then(|c| c.lid.clone())),
+            Err(Error::Server { code: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Every stored contact, ordered by JID.
     ///
     /// # Errors
