@@ -48,6 +48,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
+        let text = inner.to_string();
+        if let Some(rest) = text.strip_prefix("missing field `")
+            && let Some((field, _)) = rest.split_once('`')
+        {
+            let full = if path.is_empty() || path == "." {
+                field.to_owned()
+            } else {
+                format!("{path}.{field}")
+            };
+            return ApiError::BadRequest(format!("{full}: is required"));
+        }
         if path.is_empty() || path == "." {
             ApiError::BadRequest(format!("invalid JSON body: {inner}"))
         } else {
