@@ -27,7 +27,7 @@ use super::content;
 use super::event::Event;
 use super::runner::{Outcome, Runner};
 use crate::send::lid::address;
-use crate::store::{AckLevel, AppStateSyncKey, StoredMessage, WriteBatch};
+use crate::store::{AckLevel, AppStateSyncKey, ChatPatch, StoredMessage, WriteBatch};
 
 /// What decrypting one stanza produced.
 struct Decrypted {
@@ -119,6 +119,7 @@ impl Runner {
                 .await;
                 if let Some(m) = &stored {
                     d.batch.put_message(m.clone());
+                    d.batch.patch_chat(ChatPatch::for_live_message(m));
                 }
                 let key_shared = d
                     .batch

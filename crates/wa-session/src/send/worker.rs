@@ -332,7 +332,10 @@ async fn encrypt_fresh(
             Some(_) => group::encrypt_group(&mut enc, &shared, &plan, &msg).await?,
         };
         enc.batch.outbox_encrypted(&entry.id, cts.clone(), now);
-        enc.batch.put_message(sent_row(creds, &entry, &msg, now));
+        let row = sent_row(creds, &entry, &msg, now);
+        enc.batch
+            .patch_chat(crate::store::ChatPatch::for_live_message(&row));
+        enc.batch.put_message(row);
         let group = plan.group.as_ref().map(|g| (g.phash.clone(), g.lid));
         ready.push(Ready {
             to: plan.to.clone(),

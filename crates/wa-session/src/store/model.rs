@@ -275,6 +275,18 @@ impl ChatPatch {
         self.last_message_ts = Some(ts);
         self
     }
+
+    /// The change a live (sent or received) message makes to its chat: the
+    /// chat exists and its newest-message time moves; an incoming message
+    /// other than a reaction counts as unread.
+    pub fn for_live_message(m: &StoredMessage) -> Self {
+        let p = ChatPatch::new(m.chat.clone()).message_at(m.timestamp);
+        if m.from_me || m.kind == "reaction" {
+            p
+        } else {
+            p.unread(UnreadUpdate::Increment)
+        }
+    }
 }
 
 /// A WhatsApp Business label.
