@@ -2,4 +2,5 @@
 //! reference returns and posts): each documented field by field in
 //! `docs/http.md`.
 
+pub mod chat;
 pub mod message;
