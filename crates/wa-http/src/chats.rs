@@ -33,11 +33,13 @@ pub async fn own_ids(client: &Client) -> ApiResult<Vec<Jid>> {
 }
 
 /// The metadata of group `jid`: 404 `Chat not Found` when the server does
-/// not know it.
+/// not know it or we are not in it.
 pub async fn group_info(client: &Client, jid: &Jid) -> ApiResult<GroupInfo> {
     match client.group_info(jid).await {
         Ok(g) => Ok(g),
-        Err(wa_session::Error::Server { code: 404, .. }) => Err(not_found()),
+        Err(wa_session::Error::Server {
+            code: 401 | 404, ..
+        }) => Err(not_found()),
         Err(e) => Err(e.into()),
     }
 }

@@ -195,10 +195,14 @@ fn group_of(chat_id: &str) -> ApiResult<Jid> {
     Ok(jid)
 }
 
-/// A WhatsApp refusal about the group itself: 404 when it does not exist.
+/// A WhatsApp refusal about the group itself: 404 when it does not exist,
+/// 422 when we are not a member.
 fn group_error(e: wa_session::Error) -> ApiError {
     match e {
         wa_session::Error::Server { code: 404, .. } => chats::not_found(),
+        wa_session::Error::Server { code: 401, .. } => {
+            ApiError::Unprocessable("Not a member of the group".to_owned())
+        }
         e => e.into(),
     }
 }
