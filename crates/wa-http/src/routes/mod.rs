@@ -4,6 +4,7 @@
 pub mod chat;
 pub mod client;
 pub mod client_chats;
+pub mod client_groups;
 pub mod contact;
 pub mod group;
 pub mod message;
@@ -65,6 +66,7 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
         .merge(session::router())
         .merge(client::router())
         .merge(client_chats::router())
+        .merge(client_groups::router())
         .merge(chat::router())
         .merge(group::router())
         .merge(message::router())
