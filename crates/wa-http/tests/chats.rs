@@ -214,6 +214,61 @@ async fn chat_object_states_messages_and_seen() {
     );
     let (s, _) = h.post("/chat/getClassInfo/nosuch", never).await;
     assert_eq!(s, 404);
+
+    // Every route of this area is in the OpenAPI document.
+    let (s, doc) = h.get("/api-docs").await;
+    assert_eq!(s, 200);
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/client/getChats/{sessionId}",
+        "/client/getChatById/{sessionId}",
+        "/client/getChatsByLabelId/{sessionId}",
+        "/client/archiveChat/{sessionId}",
+        "/client/unarchiveChat/{sessionId}",
+        "/client/pinChat/{sessionId}",
+        "/client/unpinChat/{sessionId}",
+        "/client/muteChat/{sessionId}",
+        "/client/unmuteChat/{sessionId}",
+        "/client/markChatUnread/{sessionId}",
+        "/client/sendSeen/{sessionId}",
+        "/client/createGroup/{sessionId}",
+        "/client/getCommonGroups/{sessionId}",
+        "/client/acceptInvite/{sessionId}",
+        "/client/getInviteInfo/{sessionId}",
+        "/chat/getClassInfo/{sessionId}",
+        "/chat/clearMessages/{sessionId}",
+        "/chat/clearState/{sessionId}",
+        "/chat/delete/{sessionId}",
+        "/chat/fetchMessages/{sessionId}",
+        "/chat/getContact/{sessionId}",
+        "/chat/sendStateRecording/{sessionId}",
+        "/chat/sendStateTyping/{sessionId}",
+        "/groupChat/getClassInfo/{sessionId}",
+        "/groupChat/addParticipants/{sessionId}",
+        "/groupChat/removeParticipants/{sessionId}",
+        "/groupChat/promoteParticipants/{sessionId}",
+        "/groupChat/demoteParticipants/{sessionId}",
+        "/groupChat/getInviteCode/{sessionId}",
+        "/groupChat/revokeInvite/{sessionId}",
+        "/groupChat/leave/{sessionId}",
+        "/groupChat/setSubject/{sessionId}",
+        "/groupChat/setDescription/{sessionId}",
+        "/groupChat/setInfoAdminsOnly/{sessionId}",
+        "/groupChat/setMessagesAdminsOnly/{sessionId}",
+        "/groupChat/setPicture/{sessionId}",
+        "/groupChat/deletePicture/{sessionId}",
+    ] {
+        assert!(paths.contains_key(p), "{p} missing from /api-docs");
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for s in [
+        "ChatJson",
+        "GroupMetadataJson",
+        "ParticipantJson",
+        "WidJson",
+    ] {
+        assert!(schemas.contains_key(s), "schema {s} missing");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -311,7 +311,8 @@ async fn admin_manages_a_group_end_to_end() {
     assert_eq!(s, 400);
     assert!(b["error"].as_str().unwrap().contains("participants"), "{b}");
 
-    // Leave: we are gone in the sim; the chat turns read-only.
+    // Leave: we are gone in the sim; with no stored message the group is
+    // no longer a chat of ours, and changes are refused.
     let (s, b) = h.post("/groupChat/leave/s", json!({"chatId": g})).await;
     assert_eq!((s, b), (200, json!({"success": true, "outcome": true})));
     assert_eq!(sim_role(&h, &g, ME), Err(()));
@@ -319,6 +320,19 @@ async fn admin_manages_a_group_end_to_end() {
         .post("/groupChat/getClassInfo/s", json!({"chatId": g}))
         .await;
     assert_eq!(s, 404, "{b}");
+    let (s, b) = h
+        .post(
+            "/groupChat/setSubject/s",
+            json!({"chatId": g, "subject": "Y"}),
+        )
+        .await;
+    assert_eq!(
+        (s, b),
+        (
+            422,
+            json!({"success": false, "error": "Not a member of the group"})
+        )
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
