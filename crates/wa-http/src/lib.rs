@@ -24,6 +24,7 @@
 //! It must not speak the WhatsApp protocol or touch keys itself: every
 //! operation is a call on a [`wa_session::Client`].
 
+pub mod chats;
 pub mod config;
 pub mod demo;
 pub mod error;

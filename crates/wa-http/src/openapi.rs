@@ -94,6 +94,8 @@ pub struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(routes::client::Paths::openapi());
+    doc.merge(routes::client_chats::Paths::openapi());
+    doc.merge(routes::client_groups::Paths::openapi());
     doc.merge(routes::chat::Paths::openapi());
     doc.merge(routes::group::Paths::openapi());
     doc.merge(routes::message::Paths::openapi());

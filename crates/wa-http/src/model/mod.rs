@@ -2,6 +2,7 @@
 //! reference returns and posts): each documented field by field in
 //! `docs/http.md`.
 
+pub mod chat;
 pub mod contact;
 pub mod label;
 pub mod message;

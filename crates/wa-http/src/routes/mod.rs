@@ -3,6 +3,8 @@
 
 pub mod chat;
 pub mod client;
+pub mod client_chats;
+pub mod client_groups;
 pub mod client_labels;
 pub mod contact;
 pub mod group;
@@ -64,6 +66,8 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
     let mut r = Router::new()
         .merge(session::router())
         .merge(client::router())
+        .merge(client_chats::router())
+        .merge(client_groups::router())
         .merge(chat::router())
         .merge(group::router())
         .merge(message::router())
