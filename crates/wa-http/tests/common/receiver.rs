@@ -18,7 +18,9 @@ pub struct Delivery {
 #[derive(Default)]
 struct Inner {
     got: Vec<Delivery>,
+    rejected: Vec<Delivery>,
     fail_next: u32,
+    fail_status: u16,
     attempts: u32,
 }
 
@@ -45,7 +47,19 @@ impl Receiver {
 
     /// Fails the next `n` deliveries with 500.
     pub fn fail_next(&self, n: u32) {
-        self.inner.lock().unwrap().fail_next = n;
+        self.fail_next_with(n, 500);
+    }
+
+    /// Fails the next `n` deliveries with `status`.
+    pub fn fail_next_with(&self, n: u32, status: u16) {
+        let mut g = self.inner.lock().unwrap();
+        g.fail_next = n;
+        g.fail_status = status;
+    }
+
+    /// Every failed attempt so far (headers and body).
+    pub fn rejected(&self) -> Vec<Delivery> {
+        self.inner.lock().unwrap().rejected.clone()
     }
 
     /// Every accepted delivery so far.
@@ -75,15 +89,17 @@ async fn hook(
 ) -> StatusCode {
     let mut g = inner.lock().unwrap();
     g.attempts += 1;
-    if g.fail_next > 0 {
-        g.fail_next -= 1;
-        return StatusCode::INTERNAL_SERVER_ERROR;
-    }
     let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
-    g.got.push(Delivery {
+    let d = Delivery {
         headers,
         raw: raw.to_vec(),
         body,
-    });
+    };
+    if g.fail_next > 0 {
+        g.fail_next -= 1;
+        g.rejected.push(d);
+        return StatusCode::from_u16(g.fail_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    g.got.push(d);
     StatusCode::OK
 }
