@@ -119,7 +119,6 @@ async fn failed_deliveries_are_retried_in_order_with_the_same_id() {
     }
     assert_eq!(rx.attempts(), 4);
     assert_ne!(header(&rx.deliveries()[1], "x-webhook-id"), id);
-    // Another session is not held up by a failing one.
     let m = h.gateway.state.metrics.render(&[]);
     assert!(m.contains("outcome=\"retried\"} 2"), "{m}");
 }
@@ -238,6 +237,23 @@ async fn messages_media_and_acks() {
     assert_eq!(ack["data"]["message"]["fromMe"], true);
     assert_eq!(ack["data"]["message"]["body"], "from the api");
     assert_eq!(ack["data"]["message"]["ack"], 2);
+    // The peer's phone reads it: message_ack 3.
+    let now = wa_sim::sim::now();
+    h.sim.with_world(|w| {
+        for dev in w.companions(US) {
+            let r = Node::new("receipt")
+                .with_attr("from", format!("{PEER}@s.whatsapp.net"))
+                .with_attr("id", sent.id.clone())
+                .with_attr("type", "read")
+                .with_attr("t", now.to_string());
+            w.deliver(&dev, wa_sim::world::queue::Class::Receipt, r);
+        }
+    });
+    let read = wait_for(&rx, "message_ack", |v| {
+        v["data"]["message"]["id"]["id"] == sent.id && v["data"]["ack"] == 3
+    })
+    .await;
+    assert_eq!(read["data"]["message"]["ack"], 3);
     let m = h.gateway.state.metrics.render(&[]);
     assert!(m.contains("wa_gateway_messages_received_total 2"), "{m}");
 }
@@ -385,5 +401,133 @@ async fn group_join_update_and_leave() {
     assert_eq!(
         leave["data"]["notification"]["author"],
         format!("{third}@c.us")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_receiver_does_not_hold_up_other_sessions() {
+    let rx = Receiver::start().await;
+    rx.fail_session("blocked");
+    let h = harness(&rx, |c| c.webhook_max_attempts = 100).await;
+    let w = &h.gateway.state.webhooks;
+    w.emit("blocked", "stuck", None);
+    for i in 0..20 {
+        w.emit("free", "flowing", Some(json!({ "i": i })));
+    }
+    wait_for(&rx, "flowing", |v| v["data"]["i"] == 19).await;
+    let order: Vec<Value> = rx
+        .of("flowing")
+        .into_iter()
+        .map(|v| v["data"]["i"].clone())
+        .collect();
+    assert_eq!(order, (0..20).map(|i| json!(i)).collect::<Vec<_>>());
+    assert!(
+        rx.rejected()
+            .iter()
+            .any(|d| d.body["sessionId"] == "blocked")
+    );
+    assert!(rx.of("stuck").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_are_marked_seen_when_configured() {
+    let rx = Receiver::start().await;
+    let h = linked(&rx, |c| c.set_messages_as_seen = true).await;
+    let id = h.sim.send_text(PEER, US, "read me").unwrap();
+    wait_for(&rx, "message", |v| v["data"]["message"]["id"]["id"] == id).await;
+    h.eventually(|| {
+        h.sim.with_world(|w| {
+            w.account(PEER)?
+                .phone_dev
+                .receipts()
+                .iter()
+                .find(|r| r.kind == "read" && r.ids.contains(&id))
+                .cloned()
+        })
+    })
+    .await;
+}
+
+/// Two gateway sessions linked to the same account: what one does shows on
+/// the other as app-state and own-message events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_devices_actions_become_chat_and_message_create_events() {
+    let rx = Receiver::start().await;
+    let h = linked(&rx, |_| {}).await;
+    h.link("wh2", US).await;
+    let a = h.gateway.state.manager.client("wh").unwrap();
+    let peer_jid = Jid::pn(PEER);
+    let first = h.sim.send_text(PEER, US, "to both").unwrap();
+    wait_for(&rx, "message", |v| {
+        v["sessionId"] == "wh2" && v["data"]["message"]["id"]["id"] == first
+    })
+    .await;
+
+    let sent = a
+        .send_text(&peer_jid, "from device one", Default::default())
+        .await
+        .unwrap();
+    let c = wait_for(&rx, "message_create", |v| {
+        v["sessionId"] == "wh2" && v["data"]["message"]["id"]["id"] == sent.id
+    })
+    .await;
+    assert_eq!(c["data"]["message"]["fromMe"], true);
+    assert_eq!(c["data"]["message"]["from"], us());
+    assert_eq!(c["data"]["message"]["to"], peer());
+    assert!(
+        !rx.of("message")
+            .iter()
+            .any(|v| v["data"]["message"]["id"]["id"] == sent.id)
+    );
+
+    a.archive_chat(&peer_jid, true).await.unwrap();
+    let ar = wait_for(&rx, "chat_archived", |v| v["sessionId"] == "wh2").await;
+    assert_eq!(ar["data"]["currState"], true);
+    assert_eq!(ar["data"]["prevState"], false);
+    assert_eq!(ar["data"]["chat"]["id"]["_serialized"], peer());
+    assert_eq!(ar["data"]["chat"]["archived"], true);
+
+    a.mark_seen(&peer_jid).await.unwrap();
+    let u = wait_for(&rx, "unread_count", |v| v["sessionId"] == "wh2").await;
+    assert_eq!(u["data"]["chat"]["unreadCount"], 0);
+
+    a.delete_chat(&peer_jid).await.unwrap();
+    let rm = wait_for(&rx, "chat_removed", |v| v["sessionId"] == "wh2").await;
+    assert_eq!(rm["data"]["chat"]["id"]["_serialized"], peer());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incoming_call_offer_becomes_call() {
+    let rx = Receiver::start().await;
+    let h = linked(&rx, |_| {}).await;
+    h.sim.with_world(|w| {
+        for dev in w.companions(US) {
+            let offer = Node::new("offer")
+                .with_attr("call-id", "CALL0001")
+                .with_attr("call-creator", format!("{PEER}:0@s.whatsapp.net"))
+                .with_child(Node::new("audio").with_attr("enc", "opus"))
+                .with_child(Node::new("video").with_attr("enc", "vp8"));
+            let call = Node::new("call")
+                .with_attr("from", format!("{PEER}@s.whatsapp.net"))
+                .with_attr("id", "STANZA01")
+                .with_attr("t", "1700000000")
+                .with_child(offer);
+            w.deliver_ephemeral(&dev, call);
+        }
+    });
+    let c = wait_for(&rx, "call", |_| true).await;
+    assert_eq!(
+        c["data"]["call"],
+        json!({
+            "id": "CALL0001",
+            "from": peer(),
+            "timestamp": 1_700_000_000,
+            "isVideo": true,
+            "isGroup": false,
+            "fromMe": false,
+            "canHandleLocally": false,
+            "webClientShouldHandle": false,
+            "participants": null,
+        })
     );
 }

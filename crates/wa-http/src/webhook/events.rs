@@ -235,6 +235,26 @@ pub async fn message_event(state: &AppState, id: &str, event: Event) {
                 w.emit(id, data_type, Some(json!({ "notification": n })));
             }
         }
+        Event::Call {
+            id: call,
+            from,
+            timestamp,
+            is_video,
+            is_group,
+        } => {
+            let call = json!({
+                "id": call,
+                "from": serialize(&from),
+                "timestamp": timestamp,
+                "isVideo": is_video,
+                "isGroup": is_group,
+                "fromMe": false,
+                "canHandleLocally": false,
+                "webClientShouldHandle": false,
+                "participants": null,
+            });
+            w.emit(id, "call", Some(json!({ "call": call })));
+        }
         Event::HistorySync(s) => {
             if let Some(p) = s.progress {
                 w.emit(

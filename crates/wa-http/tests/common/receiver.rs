@@ -21,6 +21,7 @@ struct Inner {
     rejected: Vec<Delivery>,
     fail_next: u32,
     fail_status: u16,
+    fail_sessions: Vec<String>,
     attempts: u32,
 }
 
@@ -55,6 +56,15 @@ impl Receiver {
         let mut g = self.inner.lock().unwrap();
         g.fail_next = n;
         g.fail_status = status;
+    }
+
+    /// Fails every delivery of `session` with 500 from now on.
+    pub fn fail_session(&self, session: &str) {
+        self.inner
+            .lock()
+            .unwrap()
+            .fail_sessions
+            .push(session.to_owned());
     }
 
     /// Every failed attempt so far (headers and body).
@@ -95,6 +105,13 @@ async fn hook(
         raw: raw.to_vec(),
         body,
     };
+    if d.body["sessionId"]
+        .as_str()
+        .is_some_and(|s| g.fail_sessions.iter().any(|f| f == s))
+    {
+        g.rejected.push(d);
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    }
     if g.fail_next > 0 {
         g.fail_next -= 1;
         g.rejected.push(d);
