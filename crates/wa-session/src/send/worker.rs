@@ -411,7 +411,7 @@ fn sent_row(
         kind: kind.to_owned(),
         body,
         raw: entry.payload.clone(),
-        media: None,
+        media: crate::media::MediaRef::from_message(msg).map(|r| r.to_info()),
         ack: AckLevel::Pending,
     }
 }
