@@ -12,9 +12,11 @@ use common::receiver::Receiver;
 use common::{Harness, KEY};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
+use wa_http::webhook::events;
 use wa_proto::binary::Node;
 use wa_proto::jid::Jid;
 use wa_session::message::build::{self, MessageRef};
+use wa_session::message::{MediaDetails, MediaKind, MediaUpload};
 use wa_sim::handler::groups::node::{Actor, notify, participant_node};
 
 const SECRET: &str = "s3cret";
@@ -480,6 +482,46 @@ async fn another_devices_actions_become_chat_and_message_create_events() {
             .any(|v| v["data"]["message"]["id"]["id"] == sent.id)
     );
 
+    // Media sent through the API (the send routes call `message_sent`):
+    // media_uploaded + message_create on this session, message_create (and
+    // no `media`) on the other device.
+    let img = a
+        .send_media(
+            &peer_jid,
+            MediaUpload::bytes(
+                vec![7u8; 64],
+                MediaDetails::new(MediaKind::Image).mimetype("image/jpeg"),
+            ),
+        )
+        .await
+        .unwrap();
+    let stored = a.stored_message(&peer_jid, &img.id).await.unwrap();
+    events::message_sent(&h.gateway.state, "wh", &stored).await;
+    let up = wait_for(&rx, "media_uploaded", |v| v["sessionId"] == "wh").await;
+    assert_eq!(up["data"]["message"]["id"]["id"], img.id);
+    assert_eq!(up["data"]["message"]["hasMedia"], true);
+    assert_eq!(up["data"]["message"]["fromMe"], true);
+    wait_for(&rx, "message_create", |v| {
+        v["sessionId"] == "wh" && v["data"]["message"]["id"]["id"] == img.id
+    })
+    .await;
+    wait_for(&rx, "message_create", |v| {
+        v["sessionId"] == "wh2" && v["data"]["message"]["id"]["id"] == img.id
+    })
+    .await;
+
+    // Deleted for me on device one: message_revoke_me on device two.
+    a.delete_message_for_me(&wa_session::ops::chats::MessageRef {
+        chat: peer_jid.clone(),
+        id: sent.id.clone(),
+        from_me: true,
+        participant: None,
+    })
+    .await
+    .unwrap();
+    let rm = wait_for(&rx, "message_revoke_me", |v| v["sessionId"] == "wh2").await;
+    assert_eq!(rm["data"]["message"]["id"]["id"], sent.id);
+
     a.archive_chat(&peer_jid, true).await.unwrap();
     let ar = wait_for(&rx, "chat_archived", |v| v["sessionId"] == "wh2").await;
     assert_eq!(ar["data"]["currState"], true);
@@ -492,8 +534,9 @@ async fn another_devices_actions_become_chat_and_message_create_events() {
     assert_eq!(u["data"]["chat"]["unreadCount"], 0);
 
     a.delete_chat(&peer_jid).await.unwrap();
-    let rm = wait_for(&rx, "chat_removed", |v| v["sessionId"] == "wh2").await;
-    assert_eq!(rm["data"]["chat"]["id"]["_serialized"], peer());
+    assert!(rx.of("media").is_empty());
+    let cr = wait_for(&rx, "chat_removed", |v| v["sessionId"] == "wh2").await;
+    assert_eq!(cr["data"]["chat"]["id"]["_serialized"], peer());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
