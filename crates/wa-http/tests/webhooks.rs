@@ -574,3 +574,40 @@ async fn an_incoming_call_offer_becomes_call() {
         })
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_progress_and_undecryptable_messages() {
+    use wa_proto::proto::wa;
+    let rx = Receiver::start().await;
+    let h = linked(&rx, |_| {}).await;
+    let history = wa::HistorySync {
+        sync_type: Some(wa::history_sync::HistorySyncType::Recent as i32),
+        chunk_order: Some(1),
+        progress: Some(50),
+        ..Default::default()
+    };
+    h.sim.send_history_sync(US, &history).unwrap();
+    let l = wait_for(&rx, "loading_screen", |v| v["data"]["percent"] == 50).await;
+    assert_eq!(l["data"]["message"], "WhatsApp");
+
+    // A message whose ciphertext does not decrypt.
+    let now = wa_sim::sim::now();
+    h.sim.with_world(|w| {
+        for dev in w.companions(US) {
+            let enc = Node::new("enc")
+                .with_attr("v", "2")
+                .with_attr("type", "msg")
+                .with_bytes(vec![0x33; 40]);
+            let m = Node::new("message")
+                .with_attr("from", format!("{PEER}@s.whatsapp.net"))
+                .with_attr("id", "BADCIPHER0001")
+                .with_attr("type", "text")
+                .with_attr("t", now.to_string())
+                .with_child(enc);
+            w.deliver(&dev, wa_sim::world::queue::Class::Message, m);
+        }
+    });
+    let c = wait_for(&rx, "message_ciphertext", |_| true).await;
+    assert_eq!(c["data"]["message"]["id"]["id"], "BADCIPHER0001");
+    assert_eq!(c["data"]["message"]["from"], peer());
+}

@@ -330,7 +330,7 @@ impl Queue {
     /// Stores `row` (committed shortly, in order with every earlier call).
     pub fn insert(&self, row: NewRow) {
         if self.tx.send(Cmd::Insert(row, None)).is_err() {
-            tracing::warn!("webhook queue stopped: webhook not stored");
+            tracing::debug!("webhook queue stopped: webhook not stored");
         }
     }
 
