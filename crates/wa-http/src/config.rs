@@ -76,8 +76,9 @@ pub struct Config {
     /// PEM file of an extra CA trusted for media hosts (a wa-sim's).
     #[arg(long = "media-ca", env = "WA_MEDIA_CA_PEM")]
     pub media_ca_pem: Option<PathBuf>,
-    /// Secret for the `x-webhook-signature` header (HMAC-SHA256 of the
-    /// body, hex). Unset: deliveries are not signed.
+    /// Secret for the `x-webhook-signature` header: `sha256=` + hex of
+    /// HMAC-SHA256 over `<x-webhook-timestamp>.<raw body>`. Unset:
+    /// deliveries are not signed.
     #[arg(long, env = "WEBHOOK_SECRET")]
     pub webhook_secret: Option<String>,
     /// Delivery attempts per webhook before it is dropped (logged).

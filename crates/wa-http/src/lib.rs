@@ -149,6 +149,7 @@ impl Gateway {
     /// state.
     pub async fn shutdown(&self) {
         self.state.manager.shutdown().await;
+        self.state.webhooks.shutdown().await;
     }
 }
 

@@ -1,15 +1,24 @@
-//! Outgoing webhooks: `POST {sessionId, dataType, data}` to the session's
-//! URL with the `x-api-key` header.
+//! Outgoing webhooks: `POST {"dataType", "data", "sessionId"}` to the
+//! session's URL (`<SESSIONID>_WEBHOOK_URL` or `BASE_WEBHOOK_URL`).
 //!
-//! (First cut: delivered in order, once; the durable queue with retries
-//! and signatures replaces it.)
+//! Each webhook is first committed to a durable queue
+//! (`SESSIONS_PATH/webhooks.db`, see [`queue`]), then posted by
+//! [`deliver`]: in order per session, at least once (pending rows survive a
+//! restart), retried with exponential backoff, signed with
+//! `WEBHOOK_SECRET` (see [`sign`]), with headers `x-webhook-id` (stable
+//! across retries) and `x-api-key` (when `API_KEY` is set, as the reference
+//! server does).
 
 use std::sync::Arc;
 
+pub mod deliver;
 pub mod events;
+pub mod groups;
+pub mod queue;
+pub mod sign;
 
-use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use serde_json::{Map, Value};
+use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -18,43 +27,94 @@ use crate::metrics::Metrics;
 #[derive(Clone, Debug)]
 pub struct Webhooks {
     config: Arc<Config>,
-    tx: mpsc::UnboundedSender<(String, Value)>,
+    queue: queue::Queue,
+    stop: Arc<watch::Sender<bool>>,
+    /// Recent message bodies and reactions (see [`events::Recent`]).
+    pub recent: Arc<events::Recent>,
+    _dispatcher: Arc<deliver::Dispatcher>,
 }
 
 impl Webhooks {
-    /// Starts the delivery task.
+    /// Opens the queue (`SESSIONS_PATH/webhooks.db`) and starts delivery
+    /// (pending webhooks of an earlier run are delivered first).
+    ///
+    /// # Errors
+    /// The queue database does not open.
     pub fn start(config: Arc<Config>, metrics: Arc<Metrics>) -> Result<Self, crate::ApiError> {
-        let (tx, mut rx) = mpsc::unbounded_channel::<(String, Value)>();
-        let key = config.api_key().map(str::to_owned);
-        tokio::spawn(async move {
-            let http = reqwest::Client::new();
-            while let Some((url, body)) = rx.recv().await {
-                let mut req = http.post(&url).json(&body);
-                if let Some(k) = &key {
-                    req = req.header("x-api-key", k);
-                }
-                match req.send().await {
-                    Ok(r) if r.status().is_success() => metrics.webhook("delivered"),
-                    _ => metrics.webhook("dropped"),
-                }
-            }
-        });
-        Ok(Webhooks { config, tx })
+        std::fs::create_dir_all(&config.sessions_path)
+            .map_err(|e| crate::ApiError::Internal(format!("SESSIONS_PATH: {e}")))?;
+        let queue = queue::Queue::open(
+            &config.sessions_path.join("webhooks.db"),
+            Arc::clone(&metrics),
+        )?;
+        let (stop, stop_rx) = watch::channel(false);
+        let dispatcher =
+            deliver::Dispatcher::start(Arc::clone(&config), metrics, queue.clone(), stop_rx);
+        Ok(Webhooks {
+            config,
+            queue,
+            stop: Arc::new(stop),
+            recent: Arc::default(),
+            _dispatcher: dispatcher,
+        })
+    }
+
+    /// Whether an event of `data_type` of `session` would be sent (not
+    /// disabled, and the session has a webhook URL). Lets callers skip
+    /// expensive work (e.g. a media download).
+    pub fn wants(&self, session: &str, data_type: &str) -> bool {
+        !self.config.callback_disabled(data_type) && self.config.webhook_url(session).is_some()
+    }
+
+    fn row(&self, session: &str, data_type: &str, data: Option<Value>) -> Option<queue::NewRow> {
+        if self.config.callback_disabled(data_type) {
+            return None;
+        }
+        let url = self.config.webhook_url(session)?;
+        let mut body = Map::new();
+        body.insert("dataType".into(), Value::String(data_type.to_owned()));
+        if let Some(d) = data {
+            body.insert("data".into(), d);
+        }
+        body.insert("sessionId".into(), Value::String(session.to_owned()));
+        let body = serde_json::to_string(&Value::Object(body)).ok()?;
+        let uid: [u8; 16] = rand::random();
+        Some(queue::NewRow {
+            uid: hex::encode(uid),
+            session: session.to_owned(),
+            url,
+            data_type: data_type.to_owned(),
+            body,
+        })
     }
 
     /// Queues event `data_type` of `session` (nothing if the event is
-    /// disabled or the session has no webhook URL).
+    /// disabled or the session has no webhook URL). Returns at once; the
+    /// queue's writer thread commits it in order with every earlier call
+    /// (use [`Webhooks::emit_committed`] to wait for the commit).
     pub fn emit(&self, session: &str, data_type: &str, data: Option<Value>) {
-        if self.config.callback_disabled(data_type) {
-            return;
+        if let Some(r) = self.row(session, data_type, data) {
+            self.queue.insert(r);
         }
-        let Some(url) = self.config.webhook_url(session) else {
-            return;
-        };
-        let mut body = json!({ "dataType": data_type, "sessionId": session });
-        if let Some(d) = data {
-            body["data"] = d;
+    }
+
+    /// Like [`Webhooks::emit`], returning once the webhook is committed.
+    pub async fn emit_committed(&self, session: &str, data_type: &str, data: Option<Value>) {
+        if let Some(r) = self.row(session, data_type, data) {
+            self.queue.insert_committed(r).await;
         }
-        let _ = self.tx.send((url, body));
+    }
+
+    /// Waits until every webhook emitted before is committed.
+    pub async fn flush(&self) {
+        self.queue.flush().await;
+    }
+
+    /// Commits what was emitted, then stops delivering (pending webhooks
+    /// stay in the queue for the next start). Later emits are dropped.
+    pub async fn shutdown(&self) {
+        self.queue.flush().await;
+        let _ = self.stop.send(true);
+        self.queue.stop();
     }
 }

@@ -18,7 +18,10 @@ pub struct Delivery {
 #[derive(Default)]
 struct Inner {
     got: Vec<Delivery>,
+    rejected: Vec<Delivery>,
     fail_next: u32,
+    fail_status: u16,
+    fail_sessions: Vec<String>,
     attempts: u32,
 }
 
@@ -45,7 +48,28 @@ impl Receiver {
 
     /// Fails the next `n` deliveries with 500.
     pub fn fail_next(&self, n: u32) {
-        self.inner.lock().unwrap().fail_next = n;
+        self.fail_next_with(n, 500);
+    }
+
+    /// Fails the next `n` deliveries with `status`.
+    pub fn fail_next_with(&self, n: u32, status: u16) {
+        let mut g = self.inner.lock().unwrap();
+        g.fail_next = n;
+        g.fail_status = status;
+    }
+
+    /// Fails every delivery of `session` with 500 from now on.
+    pub fn fail_session(&self, session: &str) {
+        self.inner
+            .lock()
+            .unwrap()
+            .fail_sessions
+            .push(session.to_owned());
+    }
+
+    /// Every failed attempt so far (headers and body).
+    pub fn rejected(&self) -> Vec<Delivery> {
+        self.inner.lock().unwrap().rejected.clone()
     }
 
     /// Every accepted delivery so far.
@@ -75,15 +99,24 @@ async fn hook(
 ) -> StatusCode {
     let mut g = inner.lock().unwrap();
     g.attempts += 1;
-    if g.fail_next > 0 {
-        g.fail_next -= 1;
-        return StatusCode::INTERNAL_SERVER_ERROR;
-    }
     let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
-    g.got.push(Delivery {
+    let d = Delivery {
         headers,
         raw: raw.to_vec(),
         body,
-    });
+    };
+    if d.body["sessionId"]
+        .as_str()
+        .is_some_and(|s| g.fail_sessions.iter().any(|f| f == s))
+    {
+        g.rejected.push(d);
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    if g.fail_next > 0 {
+        g.fail_next -= 1;
+        g.rejected.push(d);
+        return StatusCode::from_u16(g.fail_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    g.got.push(d);
     StatusCode::OK
 }

@@ -224,6 +224,21 @@ pub enum Event {
         /// Who deleted it.
         sender: Jid,
     },
+    /// An incoming call was offered (`<call><offer>`); this device only
+    /// acks it (it cannot answer), the phone keeps ringing.
+    Call {
+        /// The call id.
+        id: String,
+        /// The caller (user JID, phone number form when the server gave
+        /// it).
+        from: Jid,
+        /// Unix seconds.
+        timestamp: i64,
+        /// A video call.
+        is_video: bool,
+        /// A group call.
+        is_group: bool,
+    },
     /// A vote on a poll, decrypted with the poll's message secret. An empty
     /// selection withdraws the voter's vote.
     PollVote {

@@ -57,7 +57,11 @@ impl Runner {
             }
             "call" => {
                 let ack = ack_for(&node, "call");
-                self.send(conn, &ack).await
+                let out = self.send(conn, &ack).await;
+                if let Some(e) = call_offer(&node) {
+                    self.emit(e);
+                }
+                out
             }
             _ => None,
         }
@@ -324,4 +328,27 @@ pub(crate) fn iq_result(node: Node) -> crate::Result<Node> {
         });
     }
     Ok(node)
+}
+
+/// The [`Event::Call`] of a `<call>` stanza carrying an `<offer>`.
+fn call_offer(node: &Node) -> Option<Event> {
+    let offer = node.child("offer")?;
+    let from = offer
+        .attr_jid("caller_pn")
+        .or_else(|| offer.attr_jid("call-creator"))
+        .or_else(|| node.attr_jid("from"))?
+        .to_non_ad();
+    Some(Event::Call {
+        id: offer
+            .attr_text("call-id")
+            .or_else(|| node.attr_text("id"))
+            .unwrap_or_default()
+            .into_owned(),
+        from,
+        timestamp: node.attr_parse("t").unwrap_or_default(),
+        is_video: offer.child("video").is_some(),
+        is_group: offer.attr_str("type") == Some("group")
+            || offer.child("group-info").is_some()
+            || offer.attr("group-jid").is_some(),
+    })
 }

@@ -54,7 +54,7 @@ impl Client {
                 kind: kind.to_owned(),
                 body,
                 raw: msg.encode_to_vec(),
-                media: None,
+                media: crate::media::MediaRef::from_message(&msg).map(|r| r.to_info()),
                 ack: AckLevel::Server,
             });
         }
