@@ -14,6 +14,8 @@
 //! | [`extract`] | JSON bodies, session ids and connected sessions with documented errors |
 //! | [`model`] | the JSON objects (Message, Chat, Contact, ...) in whatsapp-web.js shape |
 //! | [`jid`] | `@c.us` / `@g.us` ids in and out |
+//! | [`outgoing`] | the sendMessage contents and options → messages sent |
+//! | [`media_url`] | `MessageMediaFromURL` downloads under SSRF rules |
 //! | [`sessions`] | start, terminate, flush, restore |
 //! | [`events`] | session events → QR state and webhooks |
 //! | [`webhook`] | the delivery queue |
@@ -27,9 +29,11 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod jid;
+pub mod media_url;
 pub mod metrics;
 pub mod model;
 pub mod openapi;
+pub mod outgoing;
 pub mod qr;
 pub mod routes;
 pub mod sessions;

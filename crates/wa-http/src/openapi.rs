@@ -64,6 +64,7 @@ pub struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(routes::client::Paths::openapi());
+    doc.merge(routes::client_send::Paths::openapi());
     doc.merge(routes::chat::Paths::openapi());
     doc.merge(routes::group::Paths::openapi());
     doc.merge(routes::message::Paths::openapi());

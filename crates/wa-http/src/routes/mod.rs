@@ -3,6 +3,7 @@
 
 pub mod chat;
 pub mod client;
+pub mod client_send;
 pub mod contact;
 pub mod group;
 pub mod message;
@@ -63,6 +64,7 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
     let mut r = Router::new()
         .merge(session::router())
         .merge(client::router())
+        .merge(client_send::router())
         .merge(chat::router())
         .merge(group::router())
         .merge(message::router())
