@@ -104,5 +104,5 @@ pub fn names_field(s: u16, b: &Value, field: &str) {
     assert_eq!(s, 400, "{b}");
     assert_eq!(b["success"], json!(false), "{b}");
     let e = b["error"].as_str().unwrap();
-    assert!(e.starts_with(&format!("{field}")), "expected {field}: {e}");
+    assert!(e.starts_with(field), "expected {field}: {e}");
 }
