@@ -68,6 +68,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(routes::chat::Paths::openapi());
     doc.merge(routes::group::Paths::openapi());
     doc.merge(routes::message::Paths::openapi());
+    doc.merge(routes::message_actions::Paths::openapi());
     doc.merge(routes::contact::Paths::openapi());
     doc
 }

@@ -1,7 +1,9 @@
 //! `/message/...` routes (tag "Message"): all `POST`, body `{chatId,
 //! messageId, ...}`. The message is found by its short id (`3EB0…`; a
 //! serialized `true_<chat>_<id>` also works) among the stored messages of
-//! the chat; a miss is 404 `Message not Found`.
+//! the chat; a miss is 404 `Message not Found`. This module has the
+//! read-only routes and the shared types; [`super::message_actions`] the
+//! ones that change something.
 
 use axum::extract::State;
 use axum::{Json, Router, routing::post};
@@ -11,14 +13,13 @@ use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use wa_proto::jid::Jid;
 use wa_session::Client;
-use wa_session::message::MessageRef;
 use wa_session::store::{AckLevel, StoredMessage};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Body, Connected};
 use crate::jid;
 use crate::model::message::{MessageJson, content, context_of};
-use crate::outgoing::{self, Content, SendOptionsJson};
+use crate::outgoing;
 use crate::state::AppState;
 
 /// Body naming one message.
@@ -29,63 +30,6 @@ pub struct MessageRequest {
     pub chat_id: String,
     /// The message's short id (`id.id` of the Message object).
     pub message_id: String,
-}
-
-/// Body of `delete`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DeleteRequest {
-    /// The chat.
-    pub chat_id: String,
-    /// The message's short id.
-    pub message_id: String,
-    /// `true`: delete for everyone (revoke); otherwise for this account
-    /// only.
-    #[serde(default)]
-    pub everyone: Option<bool>,
-}
-
-/// Body of `forward`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ForwardRequest {
-    /// The chat.
-    pub chat_id: String,
-    /// The message's short id.
-    pub message_id: String,
-    /// Where to forward it.
-    pub destination_chat_id: String,
-}
-
-/// Body of `react`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ReactRequest {
-    /// The chat.
-    pub chat_id: String,
-    /// The message's short id.
-    pub message_id: String,
-    /// One emoji; `""` removes our reaction.
-    pub reaction: String,
-}
-
-/// Body of `reply`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ReplyRequest {
-    /// The chat.
-    pub chat_id: String,
-    /// The short id of the message replied to.
-    pub message_id: String,
-    /// A text, or a media object `{mimetype, data, filename?}`.
-    #[schema(value_type = Value)]
-    pub content: Value,
-    /// Send the reply to another chat (default: the message's chat).
-    #[serde(default)]
-    pub destination_chat_id: Option<String>,
-    /// As `sendMessage`'s options (`quotedMessageId` is this message).
-    #[serde(default)]
-    pub options: Option<SendOptionsJson>,
 }
 
 /// `{success, message}`.
@@ -251,56 +195,20 @@ pub struct QuotedMessageResponse {
     pub quoted_message: MessageJson,
 }
 
-/// `{success, repliedMessage}`.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RepliedMessageResponse {
-    /// Always `true`.
-    pub success: bool,
-    /// The reply that was sent.
-    pub replied_message: MessageJson,
-}
-
-/// The routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/message/getClassInfo/{sessionId}", post(get_class_info))
-        .route("/message/delete/{sessionId}", post(delete))
-        .route("/message/downloadMedia/{sessionId}", post(download_media))
-        .route("/message/forward/{sessionId}", post(forward))
-        .route("/message/getInfo/{sessionId}", post(get_info))
-        .route("/message/getMentions/{sessionId}", post(get_mentions))
-        .route("/message/getOrder/{sessionId}", post(get_order))
-        .route("/message/getPayment/{sessionId}", post(get_payment))
-        .route(
-            "/message/getQuotedMessage/{sessionId}",
-            post(get_quoted_message),
-        )
-        .route("/message/react/{sessionId}", post(react))
-        .route("/message/reply/{sessionId}", post(reply))
-        .route("/message/star/{sessionId}", post(star))
-        .route("/message/unstar/{sessionId}", post(unstar))
-}
-
-async fn find(client: &Client, chat_id: &str, message_id: &str) -> ApiResult<StoredMessage> {
+pub(crate) async fn find(
+    client: &Client,
+    chat_id: &str,
+    message_id: &str,
+) -> ApiResult<StoredMessage> {
     let chat = jid::parse("chatId", chat_id)?;
     outgoing::find_message(client, &chat, "messageId", message_id).await
 }
 
-fn done() -> Json<MessageOpResult> {
+pub(crate) fn done() -> Json<MessageOpResult> {
     Json(MessageOpResult {
         success: true,
         result: true,
     })
-}
-
-fn app_ref(m: &StoredMessage) -> wa_session::ops::chats::MessageRef {
-    wa_session::ops::chats::MessageRef {
-        chat: m.chat.clone(),
-        id: m.id.clone(),
-        from_me: m.from_me,
-        participant: m.sender.clone(),
-    }
 }
 
 /// The message as JSON.
@@ -324,39 +232,6 @@ pub async fn get_class_info(
         success: true,
         message: MessageJson::load(&client, &m).await,
     }))
-}
-
-/// Deletes the message: for everyone (`everyone: true`, a revoke: our own
-/// messages, or anyone's in a group we administer) or for this account's
-/// devices only.
-#[utoipa::path(post, path = "/message/delete/{sessionId}", tag = "Message",
-    params(("sessionId" = String, Path, description = "Session id")),
-    request_body = DeleteRequest,
-    responses(
-        (status = 200, description = "Deleted", body = MessageOpResult),
-        (status = 400, description = "Bad field (named)", body = ErrorBody),
-        (status = 403, description = "Bad API key", body = ErrorBody),
-        (status = 404, description = "Session not found or not connected; `Message not Found`", body = ErrorBody),
-        (status = 422, description = "Bad session id, or WhatsApp refused", body = ErrorBody),
-        (status = 500, description = "Internal failure", body = ErrorBody),
-        (status = 502, description = "WhatsApp failed", body = ErrorBody),
-        (status = 504, description = "WhatsApp did not answer", body = ErrorBody)),
-    security(("apiKey" = [])))]
-pub async fn delete(
-    State(state): State<AppState>,
-    Connected { id, client }: Connected,
-    Body(req): Body<DeleteRequest>,
-) -> ApiResult<Json<MessageOpResult>> {
-    let m = find(&client, &req.chat_id, &req.message_id).await?;
-    if req.everyone.unwrap_or(false) {
-        let sent = client.revoke_message(&MessageRef::of(&m)).await?;
-        if let Ok(s) = client.stored_message(&sent.chat, &sent.id).await {
-            super::client_send::sent(&state, &id, &s).await;
-        }
-    } else {
-        client.delete_message_for_me(&app_ref(&m)).await?;
-    }
-    Ok(done())
 }
 
 /// Downloads and decrypts the message's attachment.
@@ -410,34 +285,6 @@ pub async fn download_media(
             filename: r.file_name.clone(),
         },
     }))
-}
-
-/// Forwards the message to `destinationChatId` (marked forwarded).
-#[utoipa::path(post, path = "/message/forward/{sessionId}", tag = "Message",
-    params(("sessionId" = String, Path, description = "Session id")),
-    request_body = ForwardRequest,
-    responses(
-        (status = 200, description = "Forwarded", body = MessageOpResult),
-        (status = 400, description = "Bad field (named), or content that cannot be forwarded", body = ErrorBody),
-        (status = 403, description = "Bad API key", body = ErrorBody),
-        (status = 404, description = "Session not found or not connected; `Message not Found`", body = ErrorBody),
-        (status = 422, description = "Bad session id, or WhatsApp refused", body = ErrorBody),
-        (status = 500, description = "Internal failure", body = ErrorBody),
-        (status = 502, description = "WhatsApp failed", body = ErrorBody),
-        (status = 504, description = "WhatsApp did not answer", body = ErrorBody)),
-    security(("apiKey" = [])))]
-pub async fn forward(
-    State(state): State<AppState>,
-    Connected { id, client }: Connected,
-    Body(req): Body<ForwardRequest>,
-) -> ApiResult<Json<MessageOpResult>> {
-    let to = jid::parse("destinationChatId", &req.destination_chat_id)?;
-    let m = find(&client, &req.chat_id, &req.message_id).await?;
-    let sent = client.forward(&m, &to).await?;
-    if let Ok(s) = client.stored_message(&sent.chat, &sent.id).await {
-        super::client_send::sent(&state, &id, &s).await;
-    }
-    Ok(done())
 }
 
 fn ack_entries(m: &StoredMessage, level: AckLevel) -> (Vec<AckEntry>, u32) {
@@ -605,7 +452,7 @@ pub async fn get_payment(
 }
 
 /// The message this one quotes: the stored copy, or else the copy carried
-/// in the quote itself. 404 `Message not Found` also when it quotes none.
+/// in the quote itself; 404 `Quoted message not Found` when it quotes none.
 #[utoipa::path(post, path = "/message/getQuotedMessage/{sessionId}", tag = "Message",
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = MessageRequest,
@@ -665,147 +512,31 @@ pub async fn get_quoted_message(
     }))
 }
 
-/// Reacts to the message with `reaction` (one emoji; `""` removes ours).
-#[utoipa::path(post, path = "/message/react/{sessionId}", tag = "Message",
-    params(("sessionId" = String, Path, description = "Session id")),
-    request_body = ReactRequest,
-    responses(
-        (status = 200, description = "Reacted", body = MessageOpResult),
-        (status = 400, description = "Bad field (named)", body = ErrorBody),
-        (status = 403, description = "Bad API key", body = ErrorBody),
-        (status = 404, description = "Session not found or not connected; `Message not Found`", body = ErrorBody),
-        (status = 422, description = "Bad session id, or WhatsApp refused", body = ErrorBody),
-        (status = 500, description = "Internal failure", body = ErrorBody),
-        (status = 502, description = "WhatsApp failed", body = ErrorBody),
-        (status = 504, description = "WhatsApp did not answer", body = ErrorBody)),
-    security(("apiKey" = [])))]
-pub async fn react(
-    Connected { client, .. }: Connected,
-    Body(req): Body<ReactRequest>,
-) -> ApiResult<Json<MessageOpResult>> {
-    if req.reaction.chars().count() > 16 {
-        return Err(ApiError::field("reaction", "must be one emoji or empty"));
-    }
-    let m = find(&client, &req.chat_id, &req.message_id).await?;
-    client.react(&MessageRef::of(&m), &req.reaction).await?;
-    Ok(done())
-}
-
-/// Replies to the message (quoting it) with a text or a media object, in
-/// its chat or in `destinationChatId`.
-#[utoipa::path(post, path = "/message/reply/{sessionId}", tag = "Message",
-    params(("sessionId" = String, Path, description = "Session id")),
-    request_body = ReplyRequest,
-    responses(
-        (status = 200, description = "The reply", body = RepliedMessageResponse),
-        (status = 400, description = "Bad field (named)", body = ErrorBody),
-        (status = 403, description = "Bad API key", body = ErrorBody),
-        (status = 404, description = "Session not found or not connected; `Message not Found`", body = ErrorBody),
-        (status = 422, description = "Bad session id, or WhatsApp refused", body = ErrorBody),
-        (status = 500, description = "Internal failure", body = ErrorBody),
-        (status = 502, description = "WhatsApp failed", body = ErrorBody),
-        (status = 504, description = "WhatsApp did not answer", body = ErrorBody)),
-    security(("apiKey" = [])))]
-pub async fn reply(
-    State(state): State<AppState>,
-    Connected { id, client }: Connected,
-    Body(req): Body<ReplyRequest>,
-) -> ApiResult<Json<RepliedMessageResponse>> {
-    let m = find(&client, &req.chat_id, &req.message_id).await?;
-    let to = match req.destination_chat_id.as_deref().filter(|d| !d.is_empty()) {
-        Some(d) => jid::parse("destinationChatId", d)?,
-        None => m.chat.clone(),
-    };
-    let content = match req.content {
-        Value::String(s) if !s.is_empty() => Content::Text(s),
-        v @ Value::Object(_) => Content::Media(outgoing::decode_media(
-            "content",
-            outgoing::from_value("content", v)?,
-        )?),
-        _ => {
-            return Err(ApiError::field(
-                "content",
-                "must be a non-empty text or a media object {mimetype, data, filename?}",
-            ));
-        }
-    };
-    let mut opts = req.options.unwrap_or_default();
-    opts.quoted_message_id = None;
-    let mut prepared = outgoing::prepare(&client, &to, Some(opts)).await?;
-    prepared.quoted = Some(m);
-    let stored = outgoing::send(&client, &to, content, prepared).await?;
-    super::client_send::sent(&state, &id, &stored).await;
-    Ok(Json(RepliedMessageResponse {
-        success: true,
-        replied_message: MessageJson::load(&client, &stored).await,
-    }))
-}
-
-async fn set_star(client: &Client, req: &MessageRequest, starred: bool) -> ApiResult<()> {
-    let m = find(client, &req.chat_id, &req.message_id).await?;
-    client.star_message(&app_ref(&m), starred).await?;
-    Ok(())
-}
-
-/// Stars the message (synced to the account's other devices).
-#[utoipa::path(post, path = "/message/star/{sessionId}", tag = "Message",
-    params(("sessionId" = String, Path, description = "Session id")),
-    request_body = MessageRequest,
-    responses(
-        (status = 200, description = "Starred", body = MessageOpResult),
-        (status = 400, description = "Bad field (named)", body = ErrorBody),
-        (status = 403, description = "Bad API key", body = ErrorBody),
-        (status = 404, description = "Session not found or not connected; `Message not Found`", body = ErrorBody),
-        (status = 422, description = "Bad session id, or WhatsApp refused", body = ErrorBody),
-        (status = 500, description = "Internal failure", body = ErrorBody),
-        (status = 502, description = "WhatsApp failed", body = ErrorBody),
-        (status = 504, description = "WhatsApp did not answer", body = ErrorBody)),
-    security(("apiKey" = [])))]
-pub async fn star(
-    Connected { client, .. }: Connected,
-    Body(req): Body<MessageRequest>,
-) -> ApiResult<Json<MessageOpResult>> {
-    set_star(&client, &req, true).await?;
-    Ok(done())
-}
-
-/// Unstars the message.
-#[utoipa::path(post, path = "/message/unstar/{sessionId}", tag = "Message",
-    params(("sessionId" = String, Path, description = "Session id")),
-    request_body = MessageRequest,
-    responses(
-        (status = 200, description = "Unstarred", body = MessageOpResult),
-        (status = 400, description = "Bad field (named)", body = ErrorBody),
-        (status = 403, description = "Bad API key", body = ErrorBody),
-        (status = 404, description = "Session not found or not connected; `Message not Found`", body = ErrorBody),
-        (status = 422, description = "Bad session id, or WhatsApp refused", body = ErrorBody),
-        (status = 500, description = "Internal failure", body = ErrorBody),
-        (status = 502, description = "WhatsApp failed", body = ErrorBody),
-        (status = 504, description = "WhatsApp did not answer", body = ErrorBody)),
-    security(("apiKey" = [])))]
-pub async fn unstar(
-    Connected { client, .. }: Connected,
-    Body(req): Body<MessageRequest>,
-) -> ApiResult<Json<MessageOpResult>> {
-    set_star(&client, &req, false).await?;
-    Ok(done())
+/// The routes (with [`super::message_actions`]'s).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/message/getClassInfo/{sessionId}", post(get_class_info))
+        .route("/message/downloadMedia/{sessionId}", post(download_media))
+        .route("/message/getInfo/{sessionId}", post(get_info))
+        .route("/message/getMentions/{sessionId}", post(get_mentions))
+        .route("/message/getOrder/{sessionId}", post(get_order))
+        .route("/message/getPayment/{sessionId}", post(get_payment))
+        .route(
+            "/message/getQuotedMessage/{sessionId}",
+            post(get_quoted_message),
+        )
+        .merge(super::message_actions::router())
 }
 
 /// The OpenAPI paths of this module (merged into the document).
 #[derive(Debug, OpenApi)]
 #[openapi(paths(
     get_class_info,
-    delete,
     download_media,
-    forward,
     get_info,
     get_mentions,
     get_order,
     get_payment,
-    get_quoted_message,
-    react,
-    reply,
-    star,
-    unstar
+    get_quoted_message
 ))]
 pub struct Paths;

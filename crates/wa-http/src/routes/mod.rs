@@ -7,6 +7,7 @@ pub mod client_send;
 pub mod contact;
 pub mod group;
 pub mod message;
+pub mod message_actions;
 pub mod misc;
 pub mod session;
 
