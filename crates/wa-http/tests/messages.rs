@@ -59,9 +59,7 @@ async fn class_info_search_and_lookup_errors() {
         json!({"chatId": cus(THIRD), "contentType": "string", "content": "a NEEDLE elsewhere"}),
     )
     .await;
-    let (s, b) = h
-        .post("/client/searchMessages/s", json!({"query": "needle"}))
-        .await;
+    let (s, b) = post(&h, "/client/searchMessages/s", json!({"query": "needle"})).await;
     assert_eq!(s, 200, "{b}");
     let ids: Vec<&str> = b["messages"]
         .as_array()
@@ -70,34 +68,32 @@ async fn class_info_search_and_lookup_errors() {
         .map(|m| m["id"]["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, [other["id"]["id"].as_str().unwrap(), id.as_str()]);
-    let (_, b) = h
-        .post(
-            "/client/searchMessages/s",
-            json!({"query": "needle", "options": {"chatId": chat}}),
-        )
-        .await;
+    let (_, b) = post(
+        &h,
+        "/client/searchMessages/s",
+        json!({"query": "needle", "options": {"chatId": chat}}),
+    )
+    .await;
     assert_eq!(b["messages"].as_array().unwrap().len(), 1);
     assert_eq!(b["messages"][0]["id"]["id"], json!(id));
-    let (_, b) = h
-        .post(
-            "/client/searchMessages/s",
-            json!({"query": "needle", "options": {"limit": 1, "page": 2}}),
-        )
-        .await;
+    let (_, b) = post(
+        &h,
+        "/client/searchMessages/s",
+        json!({"query": "needle", "options": {"limit": 1, "page": 2}}),
+    )
+    .await;
     assert_eq!(b["messages"].as_array().unwrap().len(), 1);
     assert_eq!(b["messages"][0]["id"]["id"], json!(id));
-    let (_, b) = h
-        .post("/client/searchMessages/s", json!({"query": "haystack"}))
-        .await;
+    let (_, b) = post(&h, "/client/searchMessages/s", json!({"query": "haystack"})).await;
     assert_eq!(b["messages"], json!([]));
-    let (s, b) = h.post("/client/searchMessages/s", json!({})).await;
+    let (s, b) = post(&h, "/client/searchMessages/s", json!({})).await;
     names_field(s, &b, "invalid JSON body: missing field `query`");
-    let (s, b) = h
-        .post(
-            "/client/searchMessages/s",
-            json!({"query": "x", "options": {"chatId": "zz"}}),
-        )
-        .await;
+    let (s, b) = post(
+        &h,
+        "/client/searchMessages/s",
+        json!({"query": "x", "options": {"chatId": "zz"}}),
+    )
+    .await;
     names_field(s, &b, "options.chatId");
 
     // Lookup errors, the same for every route.
@@ -357,13 +353,25 @@ async fn star_delete_and_info() {
         json!("revoked")
     );
 
-    // Delete for me: an app-state mutation; gone from our store.
+    // Delete for me: an app-state mutation; gone from our store. Asking
+    // "for everyone" on their message in a 1:1 chat does the same.
     let high = app_version(&h, "regular_high");
-    let (s, b) = op(&h, "delete", json!({"chatId": chat, "messageId": theirs})).await;
+    let (s, b) = op(
+        &h,
+        "delete",
+        json!({"chatId": chat, "messageId": theirs, "everyone": true}),
+    )
+    .await;
     assert_eq!((s, b), (200, json!({"success": true, "result": true})));
     assert_eq!(app_version(&h, "regular_high"), high + 1);
     let (s, _) = op(&h, "getClassInfo", msg(&theirs)).await;
     assert_eq!(s, 404);
+    // Without `everyone`: the same.
+    let other = incoming(&h, "forget this").await;
+    let (s, _) = op(&h, "delete", msg(&other)).await;
+    assert_eq!(s, 200);
+    assert_eq!(app_version(&h, "regular_high"), high + 2);
+    assert_eq!(op(&h, "getClassInfo", msg(&other)).await.0, 404);
     assert!(
         !h.sim
             .inbox(PHONE)

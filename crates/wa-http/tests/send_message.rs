@@ -383,8 +383,34 @@ async fn bad_requests_name_the_field() {
         )
         .await;
     assert_eq!((s, b["error"].clone()), (404, json!("session_not_found")));
-    // Nothing of that reached the phone.
+    // Nothing of that reached the phone, nothing was counted.
     assert!(h.sim.inbox(PHONE).unwrap().is_empty());
+    assert_eq!(sent_counter(&h).await, 0);
+    send_ok(
+        &h,
+        json!({"chatId": chat, "contentType": "string", "content": "one"}),
+    )
+    .await;
+    assert_eq!(sent_counter(&h).await, 1);
+}
+
+/// `wa_gateway_messages_sent_total` from `/metrics`.
+async fn sent_counter(h: &Harness) -> u64 {
+    let text = h
+        .http
+        .get(h.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("wa_gateway_messages_sent_total "))
+        .unwrap_or_else(|| panic!("no counter in {text}"))
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -95,9 +95,10 @@ fn app_ref(m: &StoredMessage) -> wa_session::ops::chats::MessageRef {
     }
 }
 
-/// Deletes the message: for everyone (`everyone: true`, a revoke: our own
-/// messages, or anyone's in a group we administer) or for this account's
-/// devices only.
+/// Deletes the message: for everyone (`everyone: true`: a revoke, for our
+/// own messages and, in groups we administer, others') or else for this
+/// account's devices only (also when `everyone` is asked for someone
+/// else's message in a 1:1 chat, as WhatsApp Web does).
 #[utoipa::path(post, path = "/message/delete/{sessionId}", tag = "Message",
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = DeleteRequest,
@@ -112,16 +113,16 @@ fn app_ref(m: &StoredMessage) -> wa_session::ops::chats::MessageRef {
         (status = 504, description = "WhatsApp did not answer", body = ErrorBody)),
     security(("apiKey" = [])))]
 pub async fn delete(
-    State(state): State<AppState>,
-    Connected { id, client }: Connected,
+    Connected { client, .. }: Connected,
     Body(req): Body<DeleteRequest>,
 ) -> ApiResult<Json<MessageOpResult>> {
     let m = find(&client, &req.chat_id, &req.message_id).await?;
-    if req.everyone.unwrap_or(false) {
-        let sent = client.revoke_message(&MessageRef::of(&m)).await?;
-        if let Ok(s) = client.stored_message(&sent.chat, &sent.id).await {
-            super::client_send::sent(&state, &id, &s).await;
-        }
+    // As WhatsApp Web: "for everyone" only where a revoke is possible (our
+    // own messages; others' in groups, which the server allows admins);
+    // otherwise the message is deleted for this account.
+    let revocable = m.from_me || m.chat.is_group();
+    if req.everyone.unwrap_or(false) && revocable {
+        client.revoke_message(&MessageRef::of(&m)).await?;
     } else {
         client.delete_message_for_me(&app_ref(&m)).await?;
     }

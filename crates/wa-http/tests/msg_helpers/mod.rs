@@ -44,9 +44,27 @@ pub async fn setup() -> Harness {
     h
 }
 
+/// POST with the key; with `WA_HTTP_DUMP` set, each `(path, status, body)`
+/// is appended to that file as a JSON line (to check the answers against
+/// the OpenAPI document outside the tests).
+pub async fn post(h: &Harness, path: &str, body: Value) -> (u16, Value) {
+    let (s, b) = h.post(path, body).await;
+    if let Ok(f) = std::env::var("WA_HTTP_DUMP") {
+        use std::io::Write as _;
+        let line = json!({"path": path, "status": s, "body": b});
+        let mut out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(f)
+            .unwrap();
+        writeln!(out, "{line}").unwrap();
+    }
+    (s, b)
+}
+
 /// POST `/client/sendMessage/s`.
 pub async fn send(h: &Harness, body: Value) -> (u16, Value) {
-    h.post("/client/sendMessage/s", body).await
+    post(h, "/client/sendMessage/s", body).await
 }
 
 /// Sends and asserts 200; returns the `message` object.
@@ -59,7 +77,7 @@ pub async fn send_ok(h: &Harness, body: Value) -> Value {
 
 /// POST `/message/<op>/s`.
 pub async fn op(h: &Harness, op: &str, body: Value) -> (u16, Value) {
-    h.post(&format!("/message/{op}/s"), body).await
+    post(h, &format!("/message/{op}/s"), body).await
 }
 
 /// The inbox entry `id` of `phone`, waiting for it.
