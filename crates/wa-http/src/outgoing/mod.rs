@@ -112,7 +112,12 @@ pub async fn find_message(
     client
         .stored_message(&chat, &short)
         .await
-        .map_err(|_| ApiError::NotFound("Message not Found".to_owned()))
+        .map_err(|e| match e {
+            wa_session::Error::InvalidValue(_) => {
+                ApiError::NotFound("Message not Found".to_owned())
+            }
+            e => e.into(),
+        })
 }
 
 /// Resolves `options` for a message to `chat`.
