@@ -223,6 +223,45 @@ async fn react_reply_forward_and_quoted() {
     let (_, b) = op(&h, "getMentions", msg(&id)).await;
     assert_eq!(b["contacts"], json!([]));
 
+    // A quote of a message we never stored: built from the quote itself.
+    let ghost = wa_proto::proto::wa::Message {
+        extended_text_message: Some(Box::new(
+            wa_proto::proto::wa::message::ExtendedTextMessage {
+                text: Some("re: ghost".into()),
+                context_info: Some(Box::new(wa_proto::proto::wa::ContextInfo {
+                    stanza_id: Some("3EB0GHOST".into()),
+                    participant: Some(format!("{PHONE}@s.whatsapp.net")),
+                    quoted_message: Some(Box::new(wa_proto::proto::wa::Message {
+                        conversation: Some("ghost".into()),
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                })),
+                ..Default::default()
+            },
+        )),
+        ..Default::default()
+    };
+    let gid = h.sim.send_message(PHONE, US, ghost).unwrap();
+    wait_stored(&h, &chat, &gid).await;
+    let (s, b) = op(&h, "getQuotedMessage", msg(&gid)).await;
+    assert_eq!(s, 200, "{b}");
+    let q = &b["quotedMessage"];
+    assert_eq!(
+        (
+            q["id"]["id"].clone(),
+            q["body"].clone(),
+            q["fromMe"].clone(),
+            q["type"].clone()
+        ),
+        (
+            json!("3EB0GHOST"),
+            json!("ghost"),
+            json!(false),
+            json!("chat")
+        )
+    );
+
     // Reply elsewhere, and with media.
     let (s, b) = op(
         &h,

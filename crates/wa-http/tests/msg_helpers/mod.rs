@@ -51,13 +51,14 @@ pub async fn post(h: &Harness, path: &str, body: Value) -> (u16, Value) {
     let (s, b) = h.post(path, body).await;
     if let Ok(f) = std::env::var("WA_HTTP_DUMP") {
         use std::io::Write as _;
-        let line = json!({"path": path, "status": s, "body": b});
+        let line = format!("{}\n", json!({"path": path, "status": s, "body": b}));
         let mut out = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(f)
             .unwrap();
-        writeln!(out, "{line}").unwrap();
+        // One write per line: appends from parallel tests do not interleave.
+        out.write_all(line.as_bytes()).unwrap();
     }
     (s, b)
 }
