@@ -15,6 +15,8 @@
 //! | [`model`] | the JSON objects (Message, Chat, Contact, ...) in whatsapp-web.js shape |
 //! | [`jid`] | `@c.us` / `@g.us` ids in and out |
 //! | [`picture`] | profile/group pictures from a request (JPEG; PNG converted) |
+//! | [`outgoing`] | the sendMessage contents and options → messages sent |
+//! | [`media_url`] | `MessageMediaFromURL` downloads under SSRF rules |
 //! | [`sessions`] | start, terminate, flush, restore |
 //! | [`events`] | session events → QR state and webhooks |
 //! | [`webhook`] | the delivery queue |
@@ -31,10 +33,12 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod jid;
+pub mod media_url;
 pub mod metrics;
 pub mod model;
 pub mod openapi;
 pub mod picture;
+pub mod outgoing;
 pub mod qr;
 pub mod routes;
 pub mod sessions;

@@ -96,9 +96,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(routes::client::Paths::openapi());
     doc.merge(routes::client_chats::Paths::openapi());
     doc.merge(routes::client_groups::Paths::openapi());
+    doc.merge(routes::client_send::Paths::openapi());
     doc.merge(routes::chat::Paths::openapi());
     doc.merge(routes::group::Paths::openapi());
     doc.merge(routes::message::Paths::openapi());
+    doc.merge(routes::message_actions::Paths::openapi());
     doc.merge(routes::contact::Paths::openapi());
     constrain_session_ids(&mut doc);
     doc

@@ -243,12 +243,14 @@ impl MessageJson {
             .or_else(|| c.video_message.as_ref().and_then(|v| v.seconds))
             .map(|s| s.to_string());
         let poll = wa_session::message::poll::poll_of(&c);
+        // Sent messages are stored without `media` (the attachment is in
+        // the raw content): read it from either.
+        let media_ref = wa_session::media::MediaRef::from_stored(m);
         MessageJson {
             id: MessageId::new(&m.chat, &m.id, m.from_me, m.sender.as_ref()),
             ack: m.ack.to_i8(),
-            has_media: m.media.is_some(),
-            media_key: m
-                .media
+            has_media: media_ref.is_some(),
+            media_key: media_ref
                 .as_ref()
                 .map(|x| base64::engine::general_purpose::STANDARD.encode(&x.media_key)),
             links: links(&body),
@@ -302,4 +304,27 @@ impl MessageJson {
             allow_multiple_answers: poll.map(|p| p.selectable_options_count.unwrap_or(0) != 1),
         }
     }
+
+    /// [`MessageJson::of`] completed with what only the session knows: our
+    /// own id and whether the message is starred.
+    pub async fn load(client: &wa_session::Client, m: &StoredMessage) -> Self {
+        let own = client.own_jid().await.ok().map(|j| j.to_non_ad());
+        let mut json = Self::of(m, own.as_ref());
+        json.is_starred = is_starred(client, m).await;
+        json
+    }
+}
+
+/// Whether `m` is starred (the app-state `star` records the store applied).
+pub async fn is_starred(client: &wa_session::Client, m: &StoredMessage) -> bool {
+    let q = wa_session::store::MessageQuery::new(500)
+        .chat(m.chat.clone())
+        .starred(true)
+        .before(m.timestamp.saturating_add(1));
+    client
+        .store()
+        .messages(client.session_id(), &q)
+        .await
+        .map(|v| v.iter().any(|x| x.id == m.id))
+        .unwrap_or(false)
 }

@@ -6,9 +6,11 @@ pub mod client;
 pub mod client_chats;
 pub mod client_groups;
 pub mod client_labels;
+pub mod client_send;
 pub mod contact;
 pub mod group;
 pub mod message;
+pub mod message_actions;
 pub mod misc;
 pub mod session;
 
@@ -68,6 +70,7 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
         .merge(client::router())
         .merge(client_chats::router())
         .merge(client_groups::router())
+        .merge(client_send::router())
         .merge(chat::router())
         .merge(group::router())
         .merge(message::router())

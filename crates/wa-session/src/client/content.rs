@@ -30,7 +30,7 @@ pub fn unwrap(msg: &wa::Message) -> &wa::Message {
 
 /// The kind and text of a user-visible message; `None` for protocol-only
 /// payloads (sender key distribution, key shares, history sync, ...).
-pub(crate) fn classify(msg: &wa::Message) -> Option<(&'static str, Option<String>)> {
+pub fn classify(msg: &wa::Message) -> Option<(&'static str, Option<String>)> {
     let m = unwrap(msg);
     if let Some(t) = &m.conversation {
         return Some(("chat", Some(t.clone())));
