@@ -20,12 +20,12 @@ pub mod media;
 pub mod poll;
 mod send_ops;
 
-/// Unwraps the containers that hold another message (ephemeral, view once,
-/// document with caption, edited, device sent).
-pub use crate::client::content::unwrap as unwrap_content;
 /// The store's kind (`chat`, `image`, `revoke`, ...) and text of a message
 /// content; `None` for protocol-only payloads.
 pub use crate::client::content::classify as classify_content;
+/// Unwraps the containers that hold another message (ephemeral, view once,
+/// document with caption, edited, device sent).
+pub use crate::client::content::unwrap as unwrap_content;
 pub use build::{ContactCard, LinkPreview, Location, MessageRef, TextOptions};
 pub use interactive::{Buttons, List, ListRow, ListSection};
 pub use media::{MediaDetails, MediaKind, MediaSource, MediaUpload, media_message};
