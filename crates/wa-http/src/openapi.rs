@@ -99,6 +99,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(routes::client_send::Paths::openapi());
     doc.merge(routes::chat::Paths::openapi());
     doc.merge(routes::group::Paths::openapi());
+    doc.merge(routes::group_settings::Paths::openapi());
     doc.merge(routes::message::Paths::openapi());
     doc.merge(routes::message_actions::Paths::openapi());
     doc.merge(routes::contact::Paths::openapi());

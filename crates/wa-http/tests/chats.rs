@@ -138,6 +138,21 @@ async fn chat_object_states_messages_and_seen() {
     assert_eq!(c["isGroup"], json!(false));
     assert_eq!(c["isMe"], json!(false));
     assert_eq!(c["isBlocked"], json!(false));
+    // The shared Contact object: the same as contact/getClassInfo.
+    let (s, b2) = h
+        .post("/contact/getClassInfo/a", json!({"contactId": bob()}))
+        .await;
+    assert_eq!(s, 200, "{b2}");
+    assert_eq!(c, &b2["result"]);
+    for k in [
+        "isEnterprise",
+        "labels",
+        "type",
+        "isWAContact",
+        "isMyContact",
+    ] {
+        assert!(c.get(k).is_some(), "{k}: {c}");
+    }
 
     // Chat states reach the sim.
     for (route, key, state) in [

@@ -183,6 +183,12 @@ async fn about_picture_chat_and_number() {
     assert_eq!(chat["id"]["_serialized"], bob());
     assert_eq!(chat["isGroup"], false);
     assert_eq!(chat["timestamp"], 0);
+    // No chat yet: the shared Chat object with its defaults, not 404.
+    assert!(chat["name"] == "Bob" || chat["name"] == BOB, "{chat}");
+    assert_eq!(chat["unreadCount"], 0);
+    assert_eq!(chat["isReadOnly"], false);
+    assert_eq!(chat["lastMessage"], Value::Null);
+    assert!(chat.get("groupMetadata").is_none(), "{chat}");
     h.sim.send_text(BOB, ME, "hi").unwrap();
     let mut chat = Value::Null;
     for _ in 0..300 {
@@ -194,13 +200,22 @@ async fn about_picture_chat_and_number() {
     }
     assert!(chat["timestamp"].as_i64().unwrap() > 0, "{chat}");
     assert_eq!(chat["unreadCount"], 1);
+    // The same Chat object as chat/getClassInfo, with the message.
+    assert_eq!(chat["lastMessage"]["body"], "hi", "{chat}");
+    let (s, b) = h
+        .post("/chat/getClassInfo/s", json!({"chatId": bob()}))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(chat, b["chat"]);
     for k in [
         "name",
+        "isReadOnly",
         "archived",
         "pinned",
         "isMuted",
         "muteExpiration",
         "labels",
+        "lastMessage",
     ] {
         assert!(chat.get(k).is_some(), "{k}: {chat}");
     }

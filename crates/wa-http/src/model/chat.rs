@@ -12,32 +12,10 @@ use wa_session::ops::group_model::{
 use wa_session::ops::groups::ParticipantAction;
 use wa_session::store::Chat;
 
-use crate::jid::{serialize, server_name};
+use crate::jid::serialize;
 use crate::model::message::MessageJson;
 
-/// A WhatsApp id as wwebjs serializes it (`{server, user, _serialized}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct WidJson {
-    /// `c.us` (phone-number users), `g.us` (groups), `lid`, ...
-    pub server: String,
-    /// The number or group id.
-    pub user: String,
-    /// `<user>@<server>`.
-    #[serde(rename = "_serialized")]
-    pub serialized: String,
-}
-
-impl WidJson {
-    /// The id of `j` (device dropped).
-    pub fn of(j: &Jid) -> Self {
-        let j = j.to_non_ad();
-        WidJson {
-            server: server_name(&j),
-            user: j.user.clone(),
-            serialized: serialize(&j),
-        }
-    }
-}
+pub use crate::model::contact::WidJson;
 
 /// A group member.
 #[derive(Debug, Clone, Serialize, ToSchema)]

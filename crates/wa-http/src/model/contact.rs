@@ -28,14 +28,21 @@ pub struct WidJson {
     pub serialized: String,
 }
 
-impl From<&Jid> for WidJson {
-    fn from(j: &Jid) -> Self {
+impl WidJson {
+    /// The id of `j` (device dropped).
+    pub fn of(j: &Jid) -> Self {
         let j = j.to_non_ad();
         WidJson {
             server: server_name(&j),
             user: j.user.clone(),
             serialized: serialize(&j),
         }
+    }
+}
+
+impl From<&Jid> for WidJson {
+    fn from(j: &Jid) -> Self {
+        WidJson::of(j)
     }
 }
 

@@ -8,21 +8,16 @@ use wa_proto::jid::Jid;
 use wa_session::ops::presence::ChatState;
 use wa_session::store::MessageQuery;
 
+use super::client::contact_json;
+use super::common::ChatRequest;
 use crate::chats;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Body, Connected};
 use crate::jid::parse;
-use crate::model::chat::{ChatJson, WidJson};
+use crate::model::chat::ChatJson;
+use crate::model::contact::ContactJson;
 use crate::model::message::MessageJson;
 use crate::state::AppState;
-
-/// A body naming one chat.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ChatRequest {
-    /// The chat: `<number>@c.us` (or a bare number) or `<id>@g.us`.
-    pub chat_id: String,
-}
 
 /// `{success, chat}` of `getClassInfo`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,46 +110,13 @@ pub struct FetchMessagesResponse {
     pub messages: Vec<MessageJson>,
 }
 
-/// The contact of a chat (the wwebjs `Contact` fields this gateway knows).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ChatContactJson {
-    /// The contact's id (`…@c.us`, or the group's `…@g.us`).
-    pub id: WidJson,
-    /// The number (or group id).
-    pub number: String,
-    /// Address-book name (a group: its subject), `null` when unknown.
-    pub name: Option<String>,
-    /// The name the contact chose, `null` when unknown.
-    pub pushname: Option<String>,
-    /// Address-book first name, `null` when unknown.
-    pub short_name: Option<String>,
-    /// Verified business name, `null` when none.
-    pub verified_name: Option<String>,
-    /// This account.
-    pub is_me: bool,
-    /// A user (not a group).
-    pub is_user: bool,
-    /// A group.
-    pub is_group: bool,
-    /// On WhatsApp (always `true` for users one has a chat with).
-    #[serde(rename = "isWAContact")]
-    pub is_wa_contact: bool,
-    /// In the address book.
-    pub is_my_contact: bool,
-    /// A business account (has a verified business name).
-    pub is_business: bool,
-    /// Blocked by this account.
-    pub is_blocked: bool,
-}
-
 /// `{success, contact}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChatContactResponse {
     /// Always `true`.
     pub success: bool,
-    /// The contact.
-    pub contact: ChatContactJson,
+    /// The contact (a group: `name` is its subject).
+    pub contact: ContactJson,
 }
 
 /// The routes.
@@ -338,7 +300,8 @@ pub async fn fetch_messages(
     }))
 }
 
-/// The contact of the chat (a group's own contact for groups).
+/// The contact of the chat: the Contact object of `contact/getClassInfo`
+/// (a group's own contact for groups, with its subject as `name`).
 #[utoipa::path(post, path = "/chat/getContact/{sessionId}", tag = "Chat",
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = ChatRequest,
@@ -358,40 +321,10 @@ pub async fn get_contact(
 ) -> ApiResult<Json<ChatContactResponse>> {
     let jid = parse("chatId", &req.chat_id)?;
     let chat = chats::find(&c.client, &jid).await?;
-    let own = chats::own_ids(&c.client).await?;
-    let mut contact = ChatContactJson {
-        id: chat.id.clone(),
-        number: jid.user.clone(),
-        name: None,
-        pushname: None,
-        short_name: None,
-        verified_name: None,
-        is_me: own.contains(&jid.to_non_ad()),
-        is_user: !jid.is_group(),
-        is_group: jid.is_group(),
-        is_wa_contact: !jid.is_group(),
-        is_my_contact: false,
-        is_business: false,
-        is_blocked: false,
-    };
+    let mut contact = contact_json(&c.client, &jid).await?;
     if jid.is_group() {
+        // The group has no contact record: its name is the subject.
         contact.name = Some(chat.name);
-    } else {
-        if let Some(s) = c.client.contact(&jid).await? {
-            contact.is_my_contact = s.full_name.is_some();
-            contact.is_business = s.business_name.is_some();
-            contact.name = s.full_name;
-            contact.short_name = s.first_name;
-            contact.pushname = s.push_name;
-            contact.verified_name = s.business_name;
-        }
-        contact.is_blocked = match c.client.blocklist().await {
-            Ok(list) => list.iter().any(|b| b.to_non_ad() == jid.to_non_ad()),
-            Err(e) => {
-                tracing::warn!(error = %e, "reading the blocklist failed");
-                false
-            }
-        };
     }
     Ok(Json(ChatContactResponse {
         success: true,

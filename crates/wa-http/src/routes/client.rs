@@ -15,27 +15,12 @@ use wa_session::ops::contacts::PictureKind;
 use wa_session::ops::presence::Presence;
 
 use super::client_labels;
+use super::common::{ContactIdRequest, ResultResponse, ok};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Body, Connected, SessionId};
 use crate::jid;
 use crate::model::contact::{ContactContext, ContactJson, WidJson};
 use crate::state::AppState;
-
-/// `{success, result}` with a free-form result.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ResultResponse<T: ToSchema> {
-    /// Always `true`.
-    pub success: bool,
-    /// The result.
-    pub result: T,
-}
-
-fn ok<T: ToSchema>(result: T) -> Json<ResultResponse<T>> {
-    Json(ResultResponse {
-        success: true,
-        result,
-    })
-}
 
 /// `{success}`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -114,15 +99,6 @@ pub struct PresenceResponse {
     pub success: bool,
     /// What was announced: `available` or `unavailable`.
     pub presence: String,
-}
-
-/// Body with `contactId`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContactIdRequest {
-    /// The contact (`<number>@c.us`, a bare number, or `<id>@g.us` where a
-    /// group makes sense).
-    pub contact_id: String,
 }
 
 /// Body with `number`.

@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Body, Connected};
 use crate::jid::parse;
 use crate::model::chat::{ChatJson, MuteJson};
-use crate::routes::chat::ChatRequest;
+use crate::routes::common::{ChatRequest, ResultResponse, ok};
 use crate::state::AppState;
 
 /// `{success, chats}`.
@@ -30,16 +30,6 @@ pub struct ChatResponse {
     pub success: bool,
     /// The chat (a GroupChat for groups).
     pub chat: ChatJson,
-}
-
-/// `{success, result}` with the chat's new state.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChatFlagResponse {
-    /// Always `true`.
-    pub success: bool,
-    /// `archiveChat`/`pinChat`: `true`; `unarchiveChat`/`unpinChat`:
-    /// `false` (the new state, as wwebjs answers); `sendSeen`: `true`.
-    pub result: bool,
 }
 
 /// `{success, mute}`.
@@ -134,11 +124,11 @@ async fn known_chat(c: &Connected, chat_id: &str) -> ApiResult<wa_proto::jid::Ji
     Ok(jid)
 }
 
-fn flag(result: bool) -> Json<ChatFlagResponse> {
-    Json(ChatFlagResponse {
-        success: true,
-        result,
-    })
+/// `{success, result}` with the chat's new state: `archiveChat`/`pinChat`:
+/// `true`; `unarchiveChat`/`unpinChat`: `false` (as wwebjs answers);
+/// `sendSeen`: `true`.
+fn flag(result: bool) -> Json<ResultResponse<bool>> {
+    ok(result)
 }
 
 /// Every chat: the stored ones, newest first, then the groups we are in
@@ -224,7 +214,7 @@ pub async fn get_chats_by_label_id(
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = ChatRequest,
     responses(
-        (status = 200, description = "Archived", body = ChatFlagResponse),
+        (status = 200, description = "Archived", body = ResultResponse<bool>),
         (status = 400, description = "`chatId` missing or invalid", body = ErrorBody),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 404, description = "Session not found or not connected; `Chat not Found`", body = ErrorBody),
@@ -236,7 +226,7 @@ pub async fn get_chats_by_label_id(
 pub async fn archive_chat(
     c: Connected,
     Body(req): Body<ChatRequest>,
-) -> ApiResult<Json<ChatFlagResponse>> {
+) -> ApiResult<Json<ResultResponse<bool>>> {
     let jid = known_chat(&c, &req.chat_id).await?;
     c.client.archive_chat(&jid, true).await?;
     Ok(flag(true))
@@ -247,7 +237,7 @@ pub async fn archive_chat(
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = ChatRequest,
     responses(
-        (status = 200, description = "Unarchived", body = ChatFlagResponse),
+        (status = 200, description = "Unarchived", body = ResultResponse<bool>),
         (status = 400, description = "`chatId` missing or invalid", body = ErrorBody),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 404, description = "Session not found or not connected; `Chat not Found`", body = ErrorBody),
@@ -259,7 +249,7 @@ pub async fn archive_chat(
 pub async fn unarchive_chat(
     c: Connected,
     Body(req): Body<ChatRequest>,
-) -> ApiResult<Json<ChatFlagResponse>> {
+) -> ApiResult<Json<ResultResponse<bool>>> {
     let jid = known_chat(&c, &req.chat_id).await?;
     c.client.archive_chat(&jid, false).await?;
     Ok(flag(false))
@@ -270,7 +260,7 @@ pub async fn unarchive_chat(
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = ChatRequest,
     responses(
-        (status = 200, description = "Pinned", body = ChatFlagResponse),
+        (status = 200, description = "Pinned", body = ResultResponse<bool>),
         (status = 400, description = "`chatId` missing or invalid", body = ErrorBody),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 404, description = "Session not found or not connected; `Chat not Found`", body = ErrorBody),
@@ -282,7 +272,7 @@ pub async fn unarchive_chat(
 pub async fn pin_chat(
     c: Connected,
     Body(req): Body<ChatRequest>,
-) -> ApiResult<Json<ChatFlagResponse>> {
+) -> ApiResult<Json<ResultResponse<bool>>> {
     let jid = known_chat(&c, &req.chat_id).await?;
     c.client.pin_chat(&jid, true).await?;
     Ok(flag(true))
@@ -293,7 +283,7 @@ pub async fn pin_chat(
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = ChatRequest,
     responses(
-        (status = 200, description = "Unpinned", body = ChatFlagResponse),
+        (status = 200, description = "Unpinned", body = ResultResponse<bool>),
         (status = 400, description = "`chatId` missing or invalid", body = ErrorBody),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 404, description = "Session not found or not connected; `Chat not Found`", body = ErrorBody),
@@ -305,7 +295,7 @@ pub async fn pin_chat(
 pub async fn unpin_chat(
     c: Connected,
     Body(req): Body<ChatRequest>,
-) -> ApiResult<Json<ChatFlagResponse>> {
+) -> ApiResult<Json<ResultResponse<bool>>> {
     let jid = known_chat(&c, &req.chat_id).await?;
     c.client.pin_chat(&jid, false).await?;
     Ok(flag(false))
@@ -442,7 +432,7 @@ pub async fn mark_chat_unread(
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = ChatRequest,
     responses(
-        (status = 200, description = "Seen", body = ChatFlagResponse),
+        (status = 200, description = "Seen", body = ResultResponse<bool>),
         (status = 400, description = "`chatId` missing or invalid", body = ErrorBody),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 404, description = "Session not found or not connected; `Chat not Found`", body = ErrorBody),
@@ -454,7 +444,7 @@ pub async fn mark_chat_unread(
 pub async fn send_seen(
     c: Connected,
     Body(req): Body<ChatRequest>,
-) -> ApiResult<Json<ChatFlagResponse>> {
+) -> ApiResult<Json<ResultResponse<bool>>> {
     let jid = known_chat(&c, &req.chat_id).await?;
     c.client.mark_seen(&jid).await?;
     Ok(flag(true))

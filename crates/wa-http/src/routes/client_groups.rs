@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 use wa_session::ops::groups::ParticipantAction;
 
+use super::common::ContactIdRequest;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Body, Connected};
 use crate::jid::{parse_user, serialize};
@@ -57,14 +58,6 @@ pub struct CreateGroupResponse {
     pub success: bool,
     /// The new group.
     pub response: CreateGroupJson,
-}
-
-/// Body of `getCommonGroups`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContactIdRequest {
-    /// The contact (`…@c.us`).
-    pub contact_id: String,
 }
 
 /// `{success, groups}`.

@@ -19,6 +19,7 @@ use wa_proto::jid::Jid;
 use wa_session::Client;
 use wa_session::store::Label;
 
+use super::common::ChatRequest;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Body, Connected};
 use crate::jid;
@@ -51,14 +52,6 @@ pub struct LabelIdRequest {
     /// The label id (string or number).
     #[schema(value_type = String)]
     label_id: LabelIdValue,
-}
-
-/// Body with `chatId`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ChatIdRequest {
-    /// The chat (`<number>@c.us` or `<id>@g.us`).
-    pub chat_id: String,
 }
 
 /// Body of `addOrRemoveLabels`.
@@ -178,7 +171,7 @@ pub async fn get_label_by_id(
 /// The labels on one chat.
 #[utoipa::path(post, path = "/client/getChatLabels/{sessionId}", tag = "Client",
     params(("sessionId" = String, Path, description = "Session id")),
-    request_body = ChatIdRequest,
+    request_body = ChatRequest,
     responses(
         (status = 200, description = "The chat's labels", body = ChatLabelsResponse),
         (status = 400, description = "Bad `chatId`", body = ErrorBody),
@@ -189,7 +182,7 @@ pub async fn get_label_by_id(
     security(("apiKey" = [])))]
 pub async fn get_chat_labels(
     Connected { client, .. }: Connected,
-    Body(req): Body<ChatIdRequest>,
+    Body(req): Body<ChatRequest>,
 ) -> ApiResult<Json<ChatLabelsResponse>> {
     let chat = jid::parse("chatId", &req.chat_id)?;
     let all = client.labels().await?;

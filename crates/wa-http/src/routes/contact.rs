@@ -5,45 +5,19 @@
 //! the profile picture URL.
 
 use axum::{Json, Router, routing::post};
-use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::OpenApi;
 use wa_proto::jid::Jid;
 use wa_session::Client;
 
-use super::client::{ContactIdRequest, ResultResponse, contact_json, picture_url};
+use super::client::{contact_json, picture_url};
+use super::common::{ContactIdRequest, ResultResponse, ok};
+use crate::chats;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Body, Connected};
 use crate::jid;
-use crate::model::contact::{ContactJson, WidJson};
+use crate::model::chat::ChatJson;
+use crate::model::contact::ContactJson;
 use crate::state::AppState;
-
-/// The chat with a contact, minimal (the full Chat object is the chat
-/// routes'): what the session stores about it, defaults when it has no
-/// record yet.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContactChat {
-    /// The chat id.
-    pub id: WidJson,
-    /// Its display name, if known.
-    pub name: Option<String>,
-    /// Always `false` here (a contact's chat).
-    pub is_group: bool,
-    /// Archived.
-    pub archived: bool,
-    /// Pinned.
-    pub pinned: bool,
-    /// Muted.
-    pub is_muted: bool,
-    /// Unix seconds the mute ends; `-1` forever, `0` not muted.
-    pub mute_expiration: i64,
-    /// Unread messages; `-1` when marked unread.
-    pub unread_count: i32,
-    /// Unix seconds of the newest message; `0` when unknown.
-    pub timestamp: i64,
-    /// Label ids on the chat.
-    pub labels: Vec<String>,
-}
 
 /// The routes.
 pub fn router() -> Router<AppState> {
@@ -80,13 +54,6 @@ pub fn router() -> Router<AppState> {
     get_profile_pic_url,
 ))]
 pub struct Paths;
-
-fn ok<T: ToSchema>(result: T) -> Json<ResultResponse<T>> {
-    Json(ResultResponse {
-        success: true,
-        result,
-    })
-}
 
 fn user(req: &ContactIdRequest) -> ApiResult<Jid> {
     jid::parse_user("contactId", &req.contact_id)
@@ -205,12 +172,15 @@ pub async fn get_about(
     Ok(ok(about.map(|a| a.text).filter(|t| !t.is_empty())))
 }
 
-/// The chat with the contact (a minimal Chat object).
+/// The chat with the contact: the Chat object of `chat/getClassInfo`.
+/// Unlike the chat routes, a contact never chatted with is not 404: it
+/// gets the Chat object with defaults (no messages, `timestamp: 0`,
+/// `lastMessage: null`, `name` the contact's name or number), as before.
 #[utoipa::path(post, path = "/contact/getChat/{sessionId}", tag = "Contact",
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = ContactIdRequest,
     responses(
-        (status = 200, description = "The chat", body = ResultResponse<ContactChat>),
+        (status = 200, description = "The chat", body = ResultResponse<ChatJson>),
         (status = 400, description = "Bad `contactId` (not a user)", body = ErrorBody),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 404, description = "`session_not_found` / `session_not_connected`", body = ErrorBody),
@@ -220,36 +190,15 @@ pub async fn get_about(
 pub async fn get_chat(
     Connected { client, .. }: Connected,
     Body(req): Body<ContactIdRequest>,
-) -> ApiResult<Json<ResultResponse<ContactChat>>> {
+) -> ApiResult<Json<ResultResponse<ChatJson>>> {
     let jid = user(&req)?;
+    // A user chat: `chats::find` is the stored chat or 404; here a chat not
+    // stored yet answers with the defaults instead (`json_of` with no row).
+    let own = chats::own_ids(&client).await?;
     let stored = client.chat(&jid).await?;
-    let name = match stored.as_ref().and_then(|c| c.name.clone()) {
-        Some(n) => Some(n),
-        None => client
-            .contact(&jid)
-            .await?
-            .and_then(|c| c.full_name.or(c.push_name)),
-    };
-    let muted = stored.as_ref().and_then(|c| c.muted_until).unwrap_or(0);
-    let now = i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default(),
-    )
-    .unwrap_or(i64::MAX);
-    Ok(ok(ContactChat {
-        id: WidJson::from(&jid),
-        name,
-        is_group: false,
-        archived: stored.as_ref().is_some_and(|c| c.archived),
-        pinned: stored.as_ref().is_some_and(|c| c.pinned),
-        is_muted: muted == -1 || muted > now,
-        mute_expiration: muted,
-        unread_count: stored.as_ref().map_or(0, |c| c.unread_count),
-        timestamp: stored.as_ref().and_then(|c| c.last_message_ts).unwrap_or(0),
-        labels: stored.map(|c| c.labels).unwrap_or_default(),
-    }))
+    Ok(ok(
+        chats::json_of(&client, &jid, stored.as_ref(), &own).await?
+    ))
 }
 
 /// The contact's number formatted for display (`+62 811-1111-1111`).

@@ -15,9 +15,11 @@ use wa_proto::jid::Jid;
 use wa_session::Client;
 use wa_session::store::{AckLevel, StoredMessage};
 
+use super::common::{ResultResponse, ok};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Body, Connected};
 use crate::jid;
+use crate::model::contact::WidJson;
 use crate::model::message::{MessageJson, content, context_of};
 use crate::outgoing;
 use crate::state::AppState;
@@ -41,15 +43,6 @@ pub struct MessageObjectResponse {
     pub message: MessageJson,
 }
 
-/// `{success, result}` of an operation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessageOpResult {
-    /// Always `true`.
-    pub success: bool,
-    /// Always `true` (the reference's wwebjs calls return nothing).
-    pub result: bool,
-}
-
 /// A downloaded attachment (wwebjs `MessageMedia`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageMediaJson {
@@ -71,29 +64,6 @@ pub struct MessageMediaResponse {
     pub success: bool,
     /// The attachment.
     pub message_media: MessageMediaJson,
-}
-
-/// A user id as wwebjs serializes it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct WidJson {
-    /// `c.us`, `lid`, `g.us`.
-    pub server: String,
-    /// The number (or LID / group id).
-    pub user: String,
-    /// `<user>@<server>`.
-    #[serde(rename = "_serialized")]
-    pub serialized: String,
-}
-
-impl WidJson {
-    /// The id of `j`.
-    pub fn of(j: &Jid) -> Self {
-        WidJson {
-            server: jid::server_name(j),
-            user: j.user.clone(),
-            serialized: jid::serialize(j),
-        }
-    }
 }
 
 /// One recipient's acknowledgement.
@@ -204,11 +174,10 @@ pub(crate) async fn find(
     outgoing::find_message(client, &chat, "messageId", message_id).await
 }
 
-pub(crate) fn done() -> Json<MessageOpResult> {
-    Json(MessageOpResult {
-        success: true,
-        result: true,
-    })
+/// `{success: true, result: true}` (the reference's wwebjs calls return
+/// nothing).
+pub(crate) fn done() -> Json<ResultResponse<bool>> {
+    ok(true)
 }
 
 /// The message as JSON.

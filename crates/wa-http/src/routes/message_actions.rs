@@ -11,7 +11,8 @@ use wa_session::Client;
 use wa_session::message::MessageRef;
 use wa_session::store::StoredMessage;
 
-use super::message::{MessageOpResult, MessageRequest, done, find};
+use super::common::ResultResponse;
+use super::message::{MessageRequest, done, find};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Body, Connected};
 use crate::jid;
@@ -103,7 +104,7 @@ fn app_ref(m: &StoredMessage) -> wa_session::ops::chats::MessageRef {
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = DeleteRequest,
     responses(
-        (status = 200, description = "Deleted", body = MessageOpResult),
+        (status = 200, description = "Deleted", body = ResultResponse<bool>),
         (status = 400, description = "Bad field (named)", body = ErrorBody),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 404, description = "Session not found or not connected; `Message not Found`", body = ErrorBody),
@@ -115,7 +116,7 @@ fn app_ref(m: &StoredMessage) -> wa_session::ops::chats::MessageRef {
 pub async fn delete(
     Connected { client, .. }: Connected,
     Body(req): Body<DeleteRequest>,
-) -> ApiResult<Json<MessageOpResult>> {
+) -> ApiResult<Json<ResultResponse<bool>>> {
     let m = find(&client, &req.chat_id, &req.message_id).await?;
     // As WhatsApp Web: "for everyone" only where a revoke is possible (our
     // own messages; others' in groups, which the server allows admins);
@@ -134,7 +135,7 @@ pub async fn delete(
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = ForwardRequest,
     responses(
-        (status = 200, description = "Forwarded", body = MessageOpResult),
+        (status = 200, description = "Forwarded", body = ResultResponse<bool>),
         (status = 400, description = "Bad field (named), or content that cannot be forwarded", body = ErrorBody),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 404, description = "Session not found or not connected; `Message not Found`", body = ErrorBody),
@@ -147,7 +148,7 @@ pub async fn forward(
     State(state): State<AppState>,
     Connected { id, client }: Connected,
     Body(req): Body<ForwardRequest>,
-) -> ApiResult<Json<MessageOpResult>> {
+) -> ApiResult<Json<ResultResponse<bool>>> {
     let to = jid::parse("destinationChatId", &req.destination_chat_id)?;
     let m = find(&client, &req.chat_id, &req.message_id).await?;
     let sent = client.forward(&m, &to).await?;
@@ -162,7 +163,7 @@ pub async fn forward(
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = ReactRequest,
     responses(
-        (status = 200, description = "Reacted", body = MessageOpResult),
+        (status = 200, description = "Reacted", body = ResultResponse<bool>),
         (status = 400, description = "Bad field (named)", body = ErrorBody),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 404, description = "Session not found or not connected; `Message not Found`", body = ErrorBody),
@@ -174,7 +175,7 @@ pub async fn forward(
 pub async fn react(
     Connected { client, .. }: Connected,
     Body(req): Body<ReactRequest>,
-) -> ApiResult<Json<MessageOpResult>> {
+) -> ApiResult<Json<ResultResponse<bool>>> {
     if req.reaction.chars().count() > 16 {
         return Err(ApiError::field("reaction", "must be one emoji or empty"));
     }
@@ -244,7 +245,7 @@ async fn set_star(client: &Client, req: &MessageRequest, starred: bool) -> ApiRe
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = MessageRequest,
     responses(
-        (status = 200, description = "Starred", body = MessageOpResult),
+        (status = 200, description = "Starred", body = ResultResponse<bool>),
         (status = 400, description = "Bad field (named)", body = ErrorBody),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 404, description = "Session not found or not connected; `Message not Found`", body = ErrorBody),
@@ -256,7 +257,7 @@ async fn set_star(client: &Client, req: &MessageRequest, starred: bool) -> ApiRe
 pub async fn star(
     Connected { client, .. }: Connected,
     Body(req): Body<MessageRequest>,
-) -> ApiResult<Json<MessageOpResult>> {
+) -> ApiResult<Json<ResultResponse<bool>>> {
     set_star(&client, &req, true).await?;
     Ok(done())
 }
@@ -266,7 +267,7 @@ pub async fn star(
     params(("sessionId" = String, Path, description = "Session id")),
     request_body = MessageRequest,
     responses(
-        (status = 200, description = "Unstarred", body = MessageOpResult),
+        (status = 200, description = "Unstarred", body = ResultResponse<bool>),
         (status = 400, description = "Bad field (named)", body = ErrorBody),
         (status = 403, description = "Bad API key", body = ErrorBody),
         (status = 404, description = "Session not found or not connected; `Message not Found`", body = ErrorBody),
@@ -278,7 +279,7 @@ pub async fn star(
 pub async fn unstar(
     Connected { client, .. }: Connected,
     Body(req): Body<MessageRequest>,
-) -> ApiResult<Json<MessageOpResult>> {
+) -> ApiResult<Json<ResultResponse<bool>>> {
     set_star(&client, &req, false).await?;
     Ok(done())
 }
