@@ -150,7 +150,12 @@ pub async fn local_callback(
         .open(&path)
         .await
         .map_err(|e| ApiError::Internal(format!("message_log.txt: {e}")))?;
+    // tokio's File buffers: flush before answering, so the line is in the
+    // file when the caller reads it.
     f.write_all(line.as_bytes())
+        .await
+        .map_err(|e| ApiError::Internal(format!("message_log.txt: {e}")))?;
+    f.flush()
         .await
         .map_err(|e| ApiError::Internal(format!("message_log.txt: {e}")))?;
     Ok(Json(Success { success: true }))
