@@ -9,7 +9,9 @@
 //! until the recipient's phone holds every message exactly once.
 //!
 //! Options: `--sessions N` (100), `--messages M` (20 000), `--concurrency
-//! C` (64), `--json`.
+//! C` (64), `--json`, `--accept-only` (requests carry `options.waitForAck:
+//! false`: the gateway answers once the message is in the durable outbox
+//! instead of after WhatsApp's server ack).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -31,11 +33,14 @@ struct Opts {
     messages: usize,
     concurrency: usize,
     json: bool,
+    /// `options.waitForAck: false`: answered once in the durable outbox.
+    accept_only: bool,
 }
 
 /// The figures.
 #[derive(Debug, serde::Serialize)]
 struct Report {
+    accept_only: bool,
     sessions: usize,
     messages: usize,
     concurrency: usize,
@@ -57,6 +62,7 @@ fn parse(args: &[String]) -> anyhow::Result<Opts> {
         messages: 20_000,
         concurrency: 64,
         json: false,
+        accept_only: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -70,8 +76,9 @@ fn parse(args: &[String]) -> anyhow::Result<Opts> {
             "--messages" => o.messages = value()?.parse()?,
             "--concurrency" => o.concurrency = value()?.parse()?,
             "--json" => o.json = true,
+            "--accept-only" => o.accept_only = true,
             other => bail!(
-                "unknown option {other}\nusage: cargo xtask load-http [--sessions N] [--messages M] [--concurrency C] [--json]"
+                "unknown option {other}\nusage: cargo xtask load-http [--sessions N] [--messages M] [--concurrency C] [--accept-only] [--json]"
             ),
         }
     }
@@ -82,10 +89,11 @@ fn parse(args: &[String]) -> anyhow::Result<Opts> {
     Ok(o)
 }
 
-fn send(c: &mut Control, session: usize, text: &str) -> anyhow::Result<Value> {
+fn send(c: &mut Control, session: usize, text: &str, accept_only: bool) -> anyhow::Result<Value> {
     c.post(
         &format!("/client/sendMessage/s{session}"),
-        &json!({"chatId": format!("{RECIPIENT}@c.us"), "contentType": "string", "content": text}),
+        &json!({"chatId": format!("{RECIPIENT}@c.us"), "contentType": "string", "content": text,
+                "options": {"waitForAck": !accept_only}}),
     )
 }
 
@@ -128,7 +136,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     {
         let mut c = Control::connect(&gw.addr)?;
         for i in 0..o.sessions {
-            send(&mut c, i, "warm-up")?;
+            send(&mut c, i, "warm-up", false)?;
         }
     }
     std::thread::sleep(Duration::from_secs(2));
@@ -154,7 +162,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
                             return lat;
                         }
                         let t = Instant::now();
-                        match send(&mut c, i % o.sessions, &format!("load {i}")) {
+                        match send(&mut c, i % o.sessions, &format!("load {i}"), o.accept_only) {
                             Ok(_) => lat.push(t.elapsed().as_micros() as u64),
                             Err(e) => {
                                 if errors.fetch_add(1, Ordering::Relaxed) < 3 {
@@ -183,6 +191,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         got = delivered(&sim, o.messages)?;
     }
     let r = Report {
+        accept_only: o.accept_only,
         sessions: o.sessions,
         messages: o.messages,
         concurrency: o.concurrency,

@@ -91,6 +91,12 @@ pub struct Config {
     /// Timeout of one webhook delivery in milliseconds.
     #[arg(long, env = "WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
     pub webhook_timeout_ms: u64,
+    /// `sendMessage` and `reply` answer once WhatsApp's server acked the
+    /// message (`true`), or as soon as it is committed to the durable
+    /// outbox (`false`: faster; `message_ack` webhooks report progress).
+    /// A request's `options.waitForAck` overrides it.
+    #[arg(long, env = "SEND_WAIT_FOR_ACK", default_value = "true", value_parser = truthy, num_args = 0..=1, default_missing_value = "true")]
+    pub send_wait_for_ack: bool,
     /// Lets `MessageMediaFromURL` fetch loopback, private and link-local
     /// addresses.
     #[arg(long, env = "ALLOW_PRIVATE_MEDIA_URLS", default_value = "false", value_parser = truthy, num_args = 0..=1, default_missing_value = "true")]

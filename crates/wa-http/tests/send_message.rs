@@ -546,3 +546,31 @@ async fn media_from_private_urls_is_refused_by_default() {
     }
     assert!(h.sim.inbox(PHONE).unwrap().is_empty());
 }
+
+/// `options.waitForAck: false` answers once the message is in the durable
+/// outbox (ack 0); it still reaches the phone, exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepted_without_waiting_for_the_server_ack() {
+    let h = setup().await;
+    let chat = cus(PHONE);
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let m = send_ok(
+            &h,
+            json!({"chatId": chat, "contentType": "string", "content": format!("queued {i}"),
+                   "options": {"waitForAck": false}}),
+        )
+        .await;
+        assert_eq!(m["ack"], json!(0), "{m}");
+        assert_eq!(m["body"], json!(format!("queued {i}")));
+        ids.push(m["id"]["id"].as_str().unwrap().to_owned());
+    }
+    for (i, id) in ids.iter().enumerate() {
+        let e = inbox_entry(&h, PHONE, id).await;
+        assert_eq!(e.text, format!("queued {i}"));
+    }
+    let inbox = h.sim.inbox(PHONE).unwrap();
+    for id in &ids {
+        assert_eq!(inbox.iter().filter(|e| &e.id == id).count(), 1);
+    }
+}

@@ -59,6 +59,13 @@ pub struct SendOptionsJson {
     /// With `contentType: string`: media sent with the text as its caption.
     #[serde(default)]
     pub media: Option<MediaJson>,
+    /// `true`: answer once WhatsApp's server acknowledged the message
+    /// (`ack` 1). `false`: answer as soon as the message is committed to
+    /// the session's durable outbox (`ack` 0; it is delivered in the
+    /// background and `message_ack` webhooks follow; a failure shows as ack
+    /// -1). Default: `SEND_WAIT_FOR_ACK` (true).
+    #[serde(default)]
+    pub wait_for_ack: Option<bool>,
 }
 
 /// The options, resolved.
@@ -82,6 +89,8 @@ pub struct Prepared {
     pub as_sticker: bool,
     /// `linkPreview`.
     pub link_preview: bool,
+    /// `waitForAck` (`None`: the gateway's default).
+    pub wait_for_ack: Option<bool>,
 }
 
 /// Finds a message by short id in `chat`, or by serialized id
@@ -154,6 +163,7 @@ pub async fn prepare(
         as_gif: o.send_video_as_gif.unwrap_or(false),
         as_sticker: o.send_media_as_sticker.unwrap_or(false),
         link_preview: o.link_preview.unwrap_or(false),
+        wait_for_ack: o.wait_for_ack,
     })
 }
 
@@ -325,6 +335,22 @@ pub async fn send(
         Content::Poll(spec) => poll::creation(&spec, &mut rand::rng()).map_err(content_err)?,
     };
     apply_context(&mut msg, &p, chat, &own)?;
+    if p.wait_for_ack == Some(false) {
+        let id = client
+            .queue_message(chat, msg.clone(), wa_session::SendOptions::default())
+            .await?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        return Ok(wa_session::send::outgoing_row(
+            chat,
+            &id,
+            Some(&own),
+            &msg,
+            prost::Message::encode_to_vec(&msg),
+            now,
+        ));
+    }
     let sent = client.send_message(chat, msg.clone()).await?;
     match client.stored_message(&sent.chat, &sent.id).await {
         Ok(m) => Ok(m),

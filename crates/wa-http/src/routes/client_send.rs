@@ -120,7 +120,10 @@ pub async fn send_message(
 ) -> ApiResult<Json<SendMessageResponse>> {
     let chat = jid::parse("chatId", &req.chat_id)?;
     let content = outgoing::parse_content(&state.config, &req.content_type, req.content).await?;
-    let prepared = outgoing::prepare(&client, &chat, req.options).await?;
+    let mut prepared = outgoing::prepare(&client, &chat, req.options).await?;
+    prepared
+        .wait_for_ack
+        .get_or_insert(state.config.send_wait_for_ack);
     let stored = outgoing::send(&client, &chat, content, prepared).await?;
     sent(&state, &id, &stored).await;
     Ok(Json(SendMessageResponse {

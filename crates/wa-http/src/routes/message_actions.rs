@@ -225,6 +225,9 @@ pub async fn reply(
     let mut opts = req.options.unwrap_or_default();
     opts.quoted_message_id = None;
     let mut prepared = outgoing::prepare(&client, &to, Some(opts)).await?;
+    prepared
+        .wait_for_ack
+        .get_or_insert(state.config.send_wait_for_ack);
     prepared.quoted = Some(m);
     let stored = outgoing::send(&client, &to, content, prepared).await?;
     super::client_send::sent(&state, &id, &stored).await;
