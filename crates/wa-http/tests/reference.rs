@@ -217,3 +217,35 @@ async fn unknown_routes_malformed_json_and_oversized_bodies_answer_json() {
     assert_eq!(r.status(), 413);
     assert_eq!(r.json::<Value>().await.unwrap()["success"], false);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_docs_swagger_ui_and_metrics_need_no_key() {
+    let h = Harness::new().await;
+    let r = h.http.get(h.url("/api-docs")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let doc: Value = r.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(doc["paths"]["/client/sendMessage/{sessionId}"]["post"].is_object());
+    assert!(doc["components"]["securitySchemes"]["apiKey"].is_object());
+    let r = h.http.get(h.url("/api-docs/ui/")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("swagger"));
+    let r = h.http.get(h.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("wa_gateway_http_requests_total")
+    );
+    // Off by default, with a JSON answer saying how to turn it on.
+    let off = Harness::with(|c, _| c.enable_swagger_endpoint = false).await;
+    let (s, b) = off.get("/api-docs").await;
+    assert_eq!(s, 404);
+    assert!(
+        b["error"]
+            .as_str()
+            .unwrap()
+            .contains("ENABLE_SWAGGER_ENDPOINT")
+    );
+}
