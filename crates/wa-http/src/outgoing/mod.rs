@@ -355,20 +355,16 @@ pub async fn send(
     match client.stored_message(&sent.chat, &sent.id).await {
         Ok(m) => Ok(m),
         Err(_) => {
-            let (kind, body) =
-                wa_session::message::classify_content(&msg).unwrap_or(("chat", None));
-            Ok(StoredMessage {
-                chat: sent.chat,
-                id: sent.id,
-                from_me: true,
-                sender: Some(own.to_non_ad()),
-                timestamp: sent.timestamp,
-                kind: kind.to_owned(),
-                body,
-                raw: prost::Message::encode_to_vec(&msg),
-                media: None,
-                ack: AckLevel::Server,
-            })
+            let mut m = wa_session::send::outgoing_row(
+                &sent.chat,
+                &sent.id,
+                Some(&own),
+                &msg,
+                prost::Message::encode_to_vec(&msg),
+                sent.timestamp,
+            );
+            m.ack = AckLevel::Server;
+            Ok(m)
         }
     }
 }
