@@ -317,14 +317,13 @@ impl MessageJson {
 
 /// Whether `m` is starred (the app-state `star` records the store applied).
 pub async fn is_starred(client: &wa_session::Client, m: &StoredMessage) -> bool {
-    let q = wa_session::store::MessageQuery::new(500)
+    let q = wa_session::store::MessageQuery::new(1)
         .chat(m.chat.clone())
-        .starred(true)
-        .before(m.timestamp.saturating_add(1));
+        .id(m.id.clone())
+        .starred(true);
     client
         .store()
         .messages(client.session_id(), &q)
         .await
-        .map(|v| v.iter().any(|x| x.id == m.id))
-        .unwrap_or(false)
+        .is_ok_and(|v| !v.is_empty())
 }

@@ -427,6 +427,8 @@ pub struct MessageQuery {
     pub limit: u32,
     /// Only starred (`Some(true)`) or only unstarred messages.
     pub starred: Option<bool>,
+    /// Only the message with this id (with `chat`: one index lookup).
+    pub id: Option<String>,
 }
 
 impl MessageQuery {
@@ -439,7 +441,15 @@ impl MessageQuery {
             before: None,
             limit,
             starred: None,
+            id: None,
         }
+    }
+
+    /// Restricts to the message with id `id`.
+    #[must_use]
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
     }
 
     /// Restricts to one chat.

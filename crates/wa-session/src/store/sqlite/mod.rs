@@ -30,6 +30,7 @@ mod apply;
 mod apply_more;
 mod checkpoint;
 mod codec;
+mod device_cache;
 mod pool;
 mod read;
 mod read_more;
@@ -110,6 +111,7 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Writer,
     readers: Arc<Readers>,
+    devices: device_cache::DeviceCache,
     _checkpointer: checkpoint::Checkpointer,
 }
 
@@ -131,6 +133,7 @@ impl SqliteStore {
             path,
             writer,
             readers,
+            devices: device_cache::DeviceCache::default(),
             _checkpointer: checkpointer,
         })
     }
@@ -162,13 +165,16 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn create_session(&self, session_id: &str) -> Result<()> {
         let session = session_id.to_owned();
-        self.writer
+        let r = self
+            .writer
             .call(|reply| Request::Create {
                 session,
                 created_at_ms: crate::clock::now_ms(),
                 reply,
             })
-            .await
+            .await;
+        self.devices.invalidate(session_id);
+        r
     }
 
     async fn list_sessions(&self) -> Result<Vec<SessionInfo>> {
@@ -182,20 +188,29 @@ impl Store for SqliteStore {
 
     async fn delete_session(&self, session_id: &str) -> Result<bool> {
         let session = session_id.to_owned();
-        self.writer
+        let r = self
+            .writer
             .call(|reply| Request::Delete { session, reply })
-            .await
+            .await;
+        self.devices.invalidate(session_id);
+        r
     }
 
     async fn commit(&self, ctx: &CommitContext, batch: WriteBatch) -> Result<()> {
         let session = Arc::clone(&ctx.session_id);
-        self.writer
+        let touches_device = device_cache::DeviceCache::touched_by(&batch);
+        let r = self
+            .writer
             .call(|reply| Request::Commit {
                 session,
                 batch,
                 reply,
             })
-            .await
+            .await;
+        if touches_device {
+            self.devices.invalidate(&ctx.session_id);
+        }
+        r
     }
 
     async fn allocate_prekey_ids(&self, ctx: &CommitContext, count: u32) -> Result<Vec<u32>> {
@@ -210,8 +225,16 @@ impl Store for SqliteStore {
     }
 
     async fn device(&self, session_id: &str) -> Result<Option<DeviceCredentials>> {
+        let generation = match self.devices.get(session_id) {
+            Ok(creds) => return Ok(Some(creds)),
+            Err(generation) => generation,
+        };
         let sid = session_id.to_owned();
-        self.read(move |c| read::device(c, &sid)).await
+        let found = self.read(move |c| read::device(c, &sid)).await?;
+        if let Some(creds) = &found {
+            self.devices.fill(session_id, generation, creds);
+        }
+        Ok(found)
     }
 
     async fn signal_session(

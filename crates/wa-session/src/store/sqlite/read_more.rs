@@ -192,6 +192,10 @@ pub(crate) fn messages(
         sql.push_str(" AND chat_jid = ?");
         args.push(Value::Text(jid_text(chat)));
     }
+    if let Some(id) = &q.id {
+        sql.push_str(" AND msg_id = ?");
+        args.push(Value::Text(id.clone()));
+    }
     if let Some(from_me) = q.from_me {
         sql.push_str(" AND from_me = ?");
         args.push(Value::Integer(i64::from(from_me)));
