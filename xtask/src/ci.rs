@@ -2,7 +2,9 @@
 //!
 //! Steps (each fails the run): rustfmt check, clippy with `-D warnings` on all
 //! targets, the architecture rule that `wa-proto` depends on no async runtime or
-//! IO crate, all tests (nextest when installed, else `cargo test`), doc tests,
+//! IO crate, the C header of wa-ffi matching its sources (`cargo xtask
+//! ffi-header --check`), all tests (nextest when installed, else `cargo
+//! test`), doc tests,
 //! rustdoc with warnings denied, schemathesis against the gateway's served
 //! OpenAPI document (`cargo xtask schemathesis`),
 //! and the interop suite against the independent implementations.
@@ -39,6 +41,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         "warnings",
     ]))?;
     check_core_dependencies()?;
+    crate::ffi_header::run(&["--check".to_owned()])?;
     if has("cargo-nextest", &["nextest", "--version"]) {
         sh(cargo().args([
             "nextest",

@@ -9,12 +9,14 @@
 //! - `load --raw-connections N [--json]`: load scenarios against a wa-sim process.
 //! - `load-http [--sessions N] [--messages M] [--concurrency C] [--json]`: sendMessage over HTTP against wa-sim.
 //! - `schemathesis [--max-examples N]`: property-based checks of the served OpenAPI document.
+//! - `ffi-header [--check]`: regenerates (or checks) wa-ffi's C header with cbindgen.
 //! - `gen-tokens [--check]`: regenerates the binary-node token tables from the oracle.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bench;
 mod ci;
+mod ffi_header;
 mod fuzz;
 mod gateway_proc;
 mod gen_tokens;
@@ -38,6 +40,7 @@ fn main() -> anyhow::Result<()> {
         Some("load") => load::run(rest),
         Some("load-http") => load_http::run(rest),
         Some("schemathesis") => schemathesis::run(rest),
+        Some("ffi-header") => ffi_header::run(rest),
         Some(cmd) => {
             anyhow::bail!("unknown xtask command: {cmd} (try: ci, node, interop, bench, fuzz)")
         }

@@ -71,10 +71,24 @@ impl Gateway {
     ///
     /// # Errors
     /// A bad `WA_TRUSTED_ROOT_KEY`, a store that does not open.
-    pub async fn start(mut config: Config) -> Result<Gateway, ApiError> {
+    pub async fn start(config: Config) -> Result<Gateway, ApiError> {
+        Self::boot(config, true).await
+    }
+
+    /// Like [`Gateway::start`] for an embedder that serves no HTTP (the C
+    /// ABI): in demo mode the webhook target stays as configured and the
+    /// QR is not printed (the embedder gets both as events).
+    ///
+    /// # Errors
+    /// As [`Gateway::start`].
+    pub async fn start_embedded(config: Config) -> Result<Gateway, ApiError> {
+        Self::boot(config, false).await
+    }
+
+    async fn boot(mut config: Config, serving: bool) -> Result<Gateway, ApiError> {
         if config.demo {
             let (demo, template) = demo::Demo::start(std::time::Duration::from_secs(3)).await?;
-            demo_config(&mut config)?;
+            demo_config(&mut config, serving)?;
             return Self::start_inner(config, template, Some(demo)).await;
         }
         let template = template(&config)?;
@@ -100,7 +114,7 @@ impl Gateway {
     ) -> Result<Gateway, ApiError> {
         let (demo, template) = demo::Demo::start(link_delay).await?;
         config.demo = true;
-        demo_config(&mut config)?;
+        demo_config(&mut config, true)?;
         Self::start_inner(config, template, Some(demo)).await
     }
 
@@ -157,14 +171,16 @@ impl Gateway {
     }
 }
 
-/// Demo defaults: QR in the terminal, Swagger UI on, webhooks to the
-/// gateway's own `/localCallbackExample` (printed and logged), data in a
-/// temporary folder unless `SESSIONS_PATH` was set.
-fn demo_config(config: &mut Config) -> Result<(), ApiError> {
-    config.print_qr = true;
-    config.enable_swagger_endpoint = true;
-    config.enable_local_callback_example = true;
-    if config.base_webhook_url.is_none() {
+/// Demo defaults: when `serving` HTTP, QR in the terminal, Swagger UI on,
+/// webhooks to the gateway's own `/localCallbackExample` (printed and
+/// logged); data in a temporary folder unless `SESSIONS_PATH` was set.
+fn demo_config(config: &mut Config, serving: bool) -> Result<(), ApiError> {
+    if serving {
+        config.print_qr = true;
+        config.enable_swagger_endpoint = true;
+        config.enable_local_callback_example = true;
+    }
+    if serving && config.base_webhook_url.is_none() {
         config.base_webhook_url = Some(format!(
             "http://127.0.0.1:{}/localCallbackExample",
             config.port

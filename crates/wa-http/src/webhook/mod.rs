@@ -9,7 +9,7 @@
 //! across retries) and `x-api-key` (when `API_KEY` is set, as the reference
 //! server does).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub mod deliver;
 pub mod events;
@@ -31,7 +31,22 @@ pub struct Webhooks {
     stop: Arc<watch::Sender<bool>>,
     /// Recent message bodies and reactions (see [`events::Recent`]).
     pub recent: Arc<events::Recent>,
+    local: Arc<OnceLock<Sink>>,
     _dispatcher: Arc<deliver::Dispatcher>,
+}
+
+/// An in-process receiver of every webhook body (the C ABI's event
+/// queue): called on the emitting task, in emit order, with the session id
+/// and the serialized `{dataType, data, sessionId}` body. It must return
+/// quickly (queue the body, do not process it).
+pub type LocalSink = Arc<dyn Fn(&str, &str) + Send + Sync>;
+
+struct Sink(LocalSink);
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LocalSink")
+    }
 }
 
 impl Webhooks {
@@ -55,22 +70,37 @@ impl Webhooks {
             queue,
             stop: Arc::new(stop),
             recent: Arc::default(),
+            local: Arc::default(),
             _dispatcher: dispatcher,
         })
     }
 
-    /// Whether an event of `data_type` of `session` would be sent (not
-    /// disabled, and the session has a webhook URL). Lets callers skip
-    /// expensive work (e.g. a media download).
-    pub fn wants(&self, session: &str, data_type: &str) -> bool {
-        !self.config.callback_disabled(data_type) && self.config.webhook_url(session).is_some()
+    /// Sets the in-process receiver of every event (once; later calls
+    /// are ignored and return `false`). Events still go to the webhook URL
+    /// too, when one is configured.
+    pub fn set_local_sink(&self, sink: LocalSink) -> bool {
+        self.local.set(Sink(sink)).is_ok()
     }
 
+    /// Whether an event of `data_type` of `session` would be sent (not
+    /// disabled, and the session has a webhook URL or a local sink is
+    /// set). Lets callers skip expensive work (e.g. a media download).
+    pub fn wants(&self, session: &str, data_type: &str) -> bool {
+        !self.config.callback_disabled(data_type)
+            && (self.local.get().is_some() || self.config.webhook_url(session).is_some())
+    }
+
+    /// Serializes the event, hands it to the local sink and returns the
+    /// queue row for the webhook URL, if any.
     fn row(&self, session: &str, data_type: &str, data: Option<Value>) -> Option<queue::NewRow> {
         if self.config.callback_disabled(data_type) {
             return None;
         }
-        let url = self.config.webhook_url(session)?;
+        let url = self.config.webhook_url(session);
+        let local = self.local.get();
+        if url.is_none() && local.is_none() {
+            return None;
+        }
         let mut body = Map::new();
         body.insert("dataType".into(), Value::String(data_type.to_owned()));
         if let Some(d) = data {
@@ -78,20 +108,24 @@ impl Webhooks {
         }
         body.insert("sessionId".into(), Value::String(session.to_owned()));
         let body = serde_json::to_string(&Value::Object(body)).ok()?;
+        if let Some(sink) = local {
+            (sink.0)(session, &body);
+        }
         let uid: [u8; 16] = rand::random();
         Some(queue::NewRow {
             uid: hex::encode(uid),
             session: session.to_owned(),
-            url,
+            url: url?,
             data_type: data_type.to_owned(),
             body,
         })
     }
 
     /// Queues event `data_type` of `session` (nothing if the event is
-    /// disabled or the session has no webhook URL). Returns at once; the
-    /// queue's writer thread commits it in order with every earlier call
-    /// (use [`Webhooks::emit_committed`] to wait for the commit).
+    /// disabled or the session has no webhook URL; the local sink, if set,
+    /// gets it first). Returns at once; the queue's writer thread commits
+    /// it in order with every earlier call (use [`Webhooks::emit_committed`]
+    /// to wait for the commit).
     pub fn emit(&self, session: &str, data_type: &str, data: Option<Value>) {
         if let Some(r) = self.row(session, data_type, data) {
             self.queue.insert(r);
