@@ -25,6 +25,37 @@
 //!
 //! It must not speak the WhatsApp protocol or touch keys itself: every
 //! operation is a call on a [`wa_session::Client`].
+//!
+//! ## Example: embedding the gateway
+//!
+//! What the `wa-http` binary does, with the configuration built in code
+//! instead of read from the environment (`Config::from_env`):
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use wa_http::{Config, Gateway};
+//!
+//! let mut config = Config::defaults("./sessions"); // gateway.db, webhooks.db
+//! config.api_key = Some("change-me".into()); // required in `x-api-key`
+//! config.base_webhook_url = Some("http://127.0.0.1:8080/hooks".into());
+//! config.webhook_secret = Some("s3cret".into()); // signs every delivery
+//!
+//! // Opens the stores, starts the webhook queue and the event pump, and
+//! // restores every paired session.
+//! let gateway = Gateway::start(config).await?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! tokio::select! {
+//!     r = gateway.serve(listener) => r?,
+//!     _ = tokio::signal::ctrl_c() => {}
+//! }
+//! // Stops the sessions (keys kept) and commits the queued webhooks.
+//! gateway.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! A session is then started with `GET /session/start/{sessionId}` and
+//! linked by scanning the QR from `GET /session/qr/{sessionId}` (or the
+//! `qr` webhook); `docs/http.md` documents every route.
 
 pub mod chats;
 pub mod config;

@@ -12,17 +12,16 @@
 //!   restart, logout, delete, restore at startup, one merged event stream.
 //! * [`send`]: the durable outbox and the send pipeline
 //!   ([`Client::send_message`]).
-//! * [`message`]: non-media message contents (text, quotes, location,
-//!   contacts, polls, reactions, forwards, revokes, edits, buttons/lists)
-//!   and typed events for incoming reactions, edits, revokes and poll votes.
+//! * [`message`]: builders of `wa.Message` contents (text, quotes,
+//!   location, contacts, polls, reactions, forwards, revokes, edits,
+//!   buttons/lists, media messages and [`Client::send_media`]) and typed
+//!   events for incoming reactions, edits, revokes and poll votes.
 //! * [`ops`]: account operations: groups, contacts, profile, presence, chats
 //!   and labels.
 //! * [`appstate`]: app-state sync (chat settings, labels, contacts, push
 //!   name shared by the account's devices): fetch, verify, apply, push.
 //! * [`media`]: `media_conn`, encrypted uploads, checked downloads
 //!   ([`Client::upload_media`], [`Client::download_media`]).
-//! * [`message`]: builders of `wa.Message` contents (media messages) and
-//!   [`Client::send_media`].
 //! * [`history`]: history-sync notifications downloaded, inflated and stored.
 //! * [`store`]: persistence. The [`store::Store`] trait every backend
 //!   implements, the [`store::WriteBatch`] unit of work that makes crash

@@ -36,6 +36,16 @@
 //!
 //! `docs/sim.md` documents the control API and every deviation from the real
 //! server.
+//!
+//! ## What this crate must not do
+//! It must not share state with a client under test except through the
+//! wire (the websocket, the media routes and the control API), so a test
+//! against it exercises the same bytes a client exchanges with WhatsApp.
+//! It is a test and demo network, not a server to deploy: it keeps its
+//! world in memory (snapshotted with `--data`), presents certificate
+//! chains from its own root (clients must be told to trust it), and
+//! implements the server's behaviour only as far as the
+//! clients' tests need it.
 
 pub mod appstate;
 pub mod config;
