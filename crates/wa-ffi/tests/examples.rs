@@ -30,6 +30,17 @@ async fn c_example_links_sends_and_prints_the_reply() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c_example_linked_statically_works_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = dir.path().join("wa-example-static");
+    common::compile_c_static(&common::crate_dir().join("examples/c/example.c"), &exe);
+    let sim = common::sim().await;
+    let (ok, out) = common::run_example(&sim, Command::new(&exe), dir.path()).await;
+    assert!(ok, "the example failed:\n{out}");
+    assert!(out.contains("REPLY: echo: hello from C"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_example_links_sends_and_prints_the_reply() {
     let dir = tempfile::tempdir().unwrap();
     let sim = common::sim().await;

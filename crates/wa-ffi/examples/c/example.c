@@ -13,7 +13,8 @@
  *   WA_WEBSOCKET_URL, WA_TRUSTED_ROOT_KEY, WA_MEDIA_CA_PEM
  *                          a wa-sim to connect to (its GET /sim/info); unset:
  *                          WhatsApp itself (scan the QR with your phone)
- *   WA_SESSIONS_PATH       where keys are stored (default ./wa-example-data)
+ *   WA_SESSIONS_PATH       where keys are stored (default ./wa-example-data;
+ *                          with WA_DEMO, a temporary folder)
  *   WA_CONTACT             who to write to (default 15550000001@c.us)
  */
 #include <stdio.h>
@@ -47,7 +48,9 @@ int main(void) {
     const char *path = getenv("WA_SESSIONS_PATH") ? getenv("WA_SESSIONS_PATH") : "./wa-example-data";
 
     char config[4096] = "{";
-    add(config, sizeof config, "SESSIONS_PATH", path);
+    /* Demo mode keeps its data in a temporary folder unless told otherwise
+     * (its network lives in memory, so stored keys would be useless). */
+    if (!getenv("WA_DEMO") || getenv("WA_SESSIONS_PATH")) add(config, sizeof config, "SESSIONS_PATH", path);
     add(config, sizeof config, "WA_WEBSOCKET_URL", getenv("WA_WEBSOCKET_URL"));
     add(config, sizeof config, "WA_TRUSTED_ROOT_KEY", getenv("WA_TRUSTED_ROOT_KEY"));
     add(config, sizeof config, "WA_MEDIA_CA_PEM", getenv("WA_MEDIA_CA_PEM"));

@@ -65,7 +65,10 @@ class Lib:
 def main():
     lib = Lib(os.environ.get("WA_FFI_LIB", "libwa_ffi.so"))
     contact = os.environ.get("WA_CONTACT", "15550000001@c.us")
-    config = {"SESSIONS_PATH": os.environ.get("WA_SESSIONS_PATH", "./wa-example-data")}
+    config = {}
+    # Demo mode keeps its data in a temporary folder unless told otherwise.
+    if not os.environ.get("WA_DEMO") or os.environ.get("WA_SESSIONS_PATH"):
+        config["SESSIONS_PATH"] = os.environ.get("WA_SESSIONS_PATH", "./wa-example-data")
     for key in ("WA_WEBSOCKET_URL", "WA_TRUSTED_ROOT_KEY", "WA_MEDIA_CA_PEM"):
         if os.environ.get(key):
             config[key] = os.environ[key]

@@ -53,6 +53,21 @@ pub fn compile_c(source: &Path, out: &Path, extra: &[&str]) {
     assert!(status.success(), "gcc failed on {}", source.display());
 }
 
+/// Compiles a C file against the header and the static library.
+pub fn compile_c_static(source: &Path, out: &Path) {
+    let status = std::process::Command::new("gcc")
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror"])
+        .arg("-I")
+        .arg(crate_dir().join("include"))
+        .arg(source)
+        .arg(lib_dir().join("libwa_ffi.a"))
+        .args(["-lpthread", "-ldl", "-lm", "-o"])
+        .arg(out)
+        .status()
+        .expect("gcc runs");
+    assert!(status.success(), "gcc failed on {}", source.display());
+}
+
 /// Starts a sim with the phone and the answering contact.
 pub async fn sim() -> SimHandle {
     let sim = Sim::start(SimConfig::local()).await.unwrap();

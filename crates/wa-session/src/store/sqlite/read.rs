@@ -169,13 +169,12 @@ pub(crate) fn prekey(conn: &Connection, sid: &str, id: u32) -> Result<Option<Pre
 }
 
 pub(crate) fn unuploaded_prekeys(conn: &Connection, sid: &str, limit: u32) -> Result<Vec<PreKey>> {
-    all(
-        conn,
+    // A literal LIMIT, not a bound one: see `read_more::messages`.
+    let sql = format!(
         "SELECT key_id, private_key FROM prekeys WHERE session_id = ?1 AND uploaded = 0
-         ORDER BY key_id LIMIT ?2",
-        params![sid, limit],
-        prekey_row,
-    )
+         ORDER BY key_id LIMIT {limit}"
+    );
+    all(conn, &sql, params![sid], prekey_row)
 }
 
 pub(crate) fn uploaded_prekey_count(conn: &Connection, sid: &str) -> Result<u32> {

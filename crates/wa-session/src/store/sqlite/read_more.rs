@@ -212,8 +212,14 @@ pub(crate) fn messages(
         sql.push_str(" AND timestamp < ?");
         args.push(Value::Integer(before));
     }
-    sql.push_str(" ORDER BY timestamp DESC, seq DESC LIMIT ?");
-    args.push(Value::Integer(i64::from(q.limit)));
+    // The limit is a literal: with a bound `LIMIT ?` the planner reads the
+    // bound value, which marks the cached statement to expire whenever it
+    // is rebound, so SQLite re-prepared it on every execution (seen as
+    // `sqlite3Reprepare` in profiles). One cached statement per limit.
+    sql.push_str(&format!(
+        " ORDER BY timestamp DESC, seq DESC LIMIT {}",
+        q.limit
+    ));
     let mut out = all(conn, &sql, params_from_iter(args), message_row)?;
     out.reverse();
     Ok(out)
@@ -281,11 +287,10 @@ pub(crate) fn outbox_by_state(
     let marks = vec!["?"; states.len()].join(", ");
     let sql = format!(
         "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE session_id = ? AND state IN ({marks})
-         ORDER BY seq LIMIT ?"
+         ORDER BY seq LIMIT {limit}"
     );
     let mut args: Vec<Value> = vec![Value::Text(sid.to_owned())];
     args.extend(states.iter().map(|s| Value::Text(s.as_str().to_owned())));
-    args.push(Value::Integer(i64::from(limit)));
     let mut out = all(conn, &sql, params_from_iter(args), outbox_row)?;
     for e in &mut out {
         attach_ciphertexts(conn, sid, e)?;
