@@ -16,13 +16,22 @@ thread_local! {
 /// Sets this thread's last-error message.
 fn set_last_error(msg: &str) {
     let c = CString::new(msg.replace('\0', " ")).unwrap_or_default();
-    LAST_ERROR.with(|e| *e.borrow_mut() = c);
+    // `try_with`: no panic even while the thread's locals are destroyed.
+    let _ = LAST_ERROR.try_with(|e| {
+        if let Ok(mut slot) = e.try_borrow_mut() {
+            *slot = c;
+        }
+    });
 }
 
 /// A pointer to this thread's last-error message (empty after a success),
 /// valid until the next call into the library on this thread.
 pub(crate) fn last_error_ptr() -> *const c_char {
-    LAST_ERROR.with(|e| e.borrow().as_ptr())
+    LAST_ERROR
+        .try_with(|e| e.try_borrow().map(|s| s.as_ptr()).ok())
+        .ok()
+        .flatten()
+        .unwrap_or(c"".as_ptr())
 }
 
 /// Runs `f` behind the boundary: a panic becomes `WA_STATUS_PANIC`, an
@@ -123,5 +132,53 @@ pub(crate) unsafe fn free_c_string(p: *mut c_char) {
         // SAFETY: `p` came from `CString::into_raw` (contract) and is freed
         // once.
         drop(unsafe { CString::from_raw(p) });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::panic, clippy::unwrap_used)]
+    use super::*;
+
+    fn last_error() -> String {
+        // SAFETY: the pointer is this thread's NUL-terminated message.
+        unsafe { CStr::from_ptr(last_error_ptr()) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    #[test]
+    fn a_panic_becomes_a_status_and_a_message() {
+        let s = call(|| panic!("boom"));
+        assert_eq!(s, WaStatus::Panic);
+        assert!(last_error().contains("boom"), "{}", last_error());
+        assert_eq!(call(|| Ok(())), WaStatus::Ok);
+        assert_eq!(last_error(), "");
+        assert_eq!(
+            call(|| Err(Error::NotFound("x".into()))),
+            WaStatus::NotFound
+        );
+        assert_eq!(last_error(), "x");
+    }
+
+    #[test]
+    fn null_and_bad_utf8_arguments_are_errors() {
+        // SAFETY: null, and a NUL-terminated buffer.
+        unsafe {
+            assert!(matches!(
+                str_arg(std::ptr::null(), "a"),
+                Err(Error::Null("a"))
+            ));
+            let bad = [0xffu8, 0xfe, 0];
+            assert!(matches!(
+                str_arg(bad.as_ptr().cast(), "b"),
+                Err(Error::Utf8("b"))
+            ));
+            let mut out: *mut c_char = std::ptr::dangling_mut();
+            let o = Out::new(&raw mut out, "out", std::ptr::null_mut()).unwrap();
+            assert!(out.is_null());
+            o.set(c_string("x".into()).unwrap());
+            free_c_string(out);
+        }
     }
 }
