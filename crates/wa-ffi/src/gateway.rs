@@ -23,11 +23,13 @@ use crate::status::{Error, WaStatus};
 /// What a gateway handle and its session handles share.
 #[derive(Debug)]
 pub(crate) struct Inner {
-    rt: tokio::runtime::Runtime,
     gateway: wa_http::Gateway,
     router: axum::Router,
     pub(crate) events: Arc<EventQueue>,
     closed: AtomicBool,
+    /// Last: fields drop in order, and the gateway's parts must drop while
+    /// the runtime they were created on still exists.
+    rt: tokio::runtime::Runtime,
 }
 
 /// An embedded gateway: a session manager with its store under
@@ -61,11 +63,11 @@ impl Inner {
             .set_local_sink(Arc::new(move |_session, body| sink.push(body)));
         let router = gateway.app();
         Ok(Arc::new(Inner {
-            rt,
             gateway,
             router,
             events,
             closed: AtomicBool::new(false),
+            rt,
         }))
     }
 
