@@ -42,6 +42,13 @@ pub struct WaGateway {
 
 impl Inner {
     fn open(config: wa_http::Config) -> Result<Arc<Inner>, Error> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // Building (and, on failure, dropping) a runtime here would
+            // panic inside the caller's runtime.
+            return Err(Error::Invalid(
+                "called from inside an async runtime thread; call from a plain thread".into(),
+            ));
+        }
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("wa-ffi-rt")
@@ -343,4 +350,18 @@ pub unsafe extern "C" fn wa_gateway_poll_event(
 pub(crate) unsafe fn gateway_ref<'a>(p: *const WaGateway) -> Result<&'a WaGateway, Error> {
     // SAFETY: null or live (contract); `as_ref` handles null.
     unsafe { p.as_ref() }.ok_or(Error::Null("gateway"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn creating_a_gateway_inside_a_runtime_is_an_error_not_a_crash() {
+        let mut gw: *mut WaGateway = std::ptr::null_mut();
+        // SAFETY: a NUL-terminated config and a writable out-pointer.
+        let s = unsafe { wa_gateway_new(c"{}".as_ptr(), &raw mut gw) };
+        assert_eq!(s, WaStatus::InvalidArgument);
+        assert!(gw.is_null());
+    }
 }
