@@ -136,12 +136,9 @@ pub unsafe extern "C" fn wa_session_stop(session: *const WaSession) -> WaStatus 
     // SAFETY: contract of this function.
     unsafe {
         with_session(session, |s| {
-            let state = s.gateway.state().clone();
-            let id = s.id.clone();
-            let stopped = s.gateway.block_on(async move {
-                state.sessions.update(&id, |e| e.stopping = true);
-                state.manager.stop(&id).await
-            })?;
+            let stopped = s
+                .gateway
+                .block_on(wa_http::sessions::stop(s.gateway.state(), &s.id))?;
             if stopped {
                 Ok(())
             } else {

@@ -1,5 +1,7 @@
 //! Status codes returned by every function, and the crate's error type.
 
+use std::ffi::CStr;
+
 /// The result of a call. `WA_STATUS_OK` (0) is success; every other value
 /// is a failure whose message `wa_last_error` returns on the same
 /// thread.
@@ -34,22 +36,23 @@ pub enum WaStatus {
 }
 
 impl WaStatus {
-    /// The `WA_STATUS_*` name of a raw status value.
-    pub fn name(code: i32) -> &'static str {
+    /// The `WA_STATUS_*` name of a raw status value (`WA_STATUS_UNKNOWN`
+    /// for a value that is not a status).
+    pub fn name(code: i32) -> &'static CStr {
         match code {
-            0 => "WA_STATUS_OK",
-            1 => "WA_STATUS_NULL_POINTER",
-            2 => "WA_STATUS_INVALID_UTF8",
-            3 => "WA_STATUS_INVALID_ARGUMENT",
-            4 => "WA_STATUS_NOT_FOUND",
-            5 => "WA_STATUS_NOT_CONNECTED",
-            6 => "WA_STATUS_ALREADY_EXISTS",
-            7 => "WA_STATUS_TIMEOUT",
-            8 => "WA_STATUS_TOO_LARGE",
-            9 => "WA_STATUS_CLOSED",
-            10 => "WA_STATUS_FAILED",
-            11 => "WA_STATUS_PANIC",
-            _ => "WA_STATUS_UNKNOWN",
+            0 => c"WA_STATUS_OK",
+            1 => c"WA_STATUS_NULL_POINTER",
+            2 => c"WA_STATUS_INVALID_UTF8",
+            3 => c"WA_STATUS_INVALID_ARGUMENT",
+            4 => c"WA_STATUS_NOT_FOUND",
+            5 => c"WA_STATUS_NOT_CONNECTED",
+            6 => c"WA_STATUS_ALREADY_EXISTS",
+            7 => c"WA_STATUS_TIMEOUT",
+            8 => c"WA_STATUS_TOO_LARGE",
+            9 => c"WA_STATUS_CLOSED",
+            10 => c"WA_STATUS_FAILED",
+            11 => c"WA_STATUS_PANIC",
+            _ => c"WA_STATUS_UNKNOWN",
         }
     }
 }

@@ -39,22 +39,7 @@ pub extern "C" fn wa_last_error() -> *const c_char {
 /// Thread safety: any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn wa_status_name(status: i32) -> *const c_char {
-    match WaStatus::name(status) {
-        "WA_STATUS_OK" => c"WA_STATUS_OK",
-        "WA_STATUS_NULL_POINTER" => c"WA_STATUS_NULL_POINTER",
-        "WA_STATUS_INVALID_UTF8" => c"WA_STATUS_INVALID_UTF8",
-        "WA_STATUS_INVALID_ARGUMENT" => c"WA_STATUS_INVALID_ARGUMENT",
-        "WA_STATUS_NOT_FOUND" => c"WA_STATUS_NOT_FOUND",
-        "WA_STATUS_NOT_CONNECTED" => c"WA_STATUS_NOT_CONNECTED",
-        "WA_STATUS_ALREADY_EXISTS" => c"WA_STATUS_ALREADY_EXISTS",
-        "WA_STATUS_TIMEOUT" => c"WA_STATUS_TIMEOUT",
-        "WA_STATUS_TOO_LARGE" => c"WA_STATUS_TOO_LARGE",
-        "WA_STATUS_CLOSED" => c"WA_STATUS_CLOSED",
-        "WA_STATUS_FAILED" => c"WA_STATUS_FAILED",
-        "WA_STATUS_PANIC" => c"WA_STATUS_PANIC",
-        _ => c"WA_STATUS_UNKNOWN",
-    }
-    .as_ptr()
+    WaStatus::name(status).as_ptr()
 }
 
 const VERSION: &CStr =

@@ -40,6 +40,14 @@ pub async fn known(state: &AppState, id: &str) -> bool {
         || state.session_dir(id).is_dir()
 }
 
+/// Stops `id` and keeps its keys (a later start resumes it), marked as
+/// stopped on purpose so the event pump does not treat the end as a crash.
+/// `false` if it was not running.
+pub async fn stop(state: &AppState, id: &str) -> bool {
+    state.sessions.update(id, |e| e.stopping = true);
+    state.manager.stop(id).await
+}
+
 /// Logs `id` out (unlinking the device when connected), deletes its keys
 /// and rows and its folder.
 ///
